@@ -1,0 +1,145 @@
+//! The command line of SPEC §8, parsed by clap, and what each subcommand does.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use chrono::Utc;
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::domain::{RoleId, UserId};
+use crate::export::{self, Format};
+use crate::service::{build_report, Service};
+use crate::store::Store;
+use crate::{console, render};
+
+/// tierdesk: tiered IT support in Discord.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+pub struct Cli {
+    /// The configuration file (see bot.toml.example).
+    #[arg(long, global = true, default_value = "bot.toml")]
+    pub config: PathBuf,
+    #[command(subcommand)]
+    pub command: CliCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Validate the config and say what is wrong, without connecting.
+    CheckConfig,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Type the slash commands in a terminal, or pipe them on standard input.
+    Console {
+        /// Act as this Discord user id (default: a console admin).
+        #[arg(long = "as", value_name = "USER_ID")]
+        as_user: Option<u64>,
+        /// Hold these role ids, comma-separated (default: the admin role).
+        #[arg(long, value_delimiter = ',', value_name = "ROLE_ID,ROLE_ID")]
+        roles: Option<Vec<u64>>,
+    },
+    /// Print today's backlog summary.
+    Summary {
+        /// Print it to standard output (it is not posted, nor remembered).
+        #[arg(long, required = true)]
+        print: bool,
+    },
+    /// Export tickets with their closure details and the key figures.
+    Export {
+        #[arg(long, value_enum)]
+        format: Format,
+    },
+    /// Write a consistent copy of the database to PATH, while the bot runs.
+    Backup { path: PathBuf },
+}
+
+/// The user id the console acts as when `--as` is not given.
+pub const CONSOLE_USER: UserId = UserId(1);
+
+fn log_init(default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn open(config: Config) -> anyhow::Result<Service> {
+    let store = Store::open(&config.database_url).await?;
+    Ok(Service::new(store, config))
+}
+
+/// Runs the command line; returns the process exit code.
+pub async fn main(cli: Cli) -> anyhow::Result<i32> {
+    let quiet = matches!(
+        cli.command,
+        CliCommand::Console { .. } | CliCommand::Summary { .. } | CliCommand::Export { .. }
+    );
+    log_init(if quiet { "warn" } else { "info" });
+    let config = Config::load(&cli.config)?;
+    match cli.command {
+        CliCommand::CheckConfig => {
+            println!(
+                "{}: OK — levels {}, {} vendor(s), database {}",
+                cli.config.display(),
+                config
+                    .tiers
+                    .keys()
+                    .map(|l| l.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                config.vendors.len(),
+                config.database_url
+            );
+            if config.discord.token.is_empty() {
+                println!("note: discord.token is empty; set DISCORD_TOKEN before `tierdesk run`");
+            }
+            Ok(0)
+        }
+        CliCommand::Migrate => {
+            let store = Store::open(&config.database_url).await?;
+            store.close().await;
+            println!("database {} is up to date", config.database_url);
+            Ok(0)
+        }
+        CliCommand::Console { as_user, roles } => {
+            let roles: Vec<RoleId> = roles
+                .unwrap_or_else(|| vec![config.discord.admin_role_id.0])
+                .into_iter()
+                .map(RoleId)
+                .collect();
+            let service = open(config).await?;
+            let actor = service.actor(as_user.map_or(CONSOLE_USER, UserId), &roles);
+            let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+            let interactive = std::io::stdin().is_terminal();
+            let mut out = std::io::stdout().lock();
+            console::run(&service, actor, stdin, &mut out, interactive, Utc::now).await?;
+            service.store.close().await;
+            Ok(0)
+        }
+        CliCommand::Summary { .. } => {
+            let service = open(config).await?;
+            let report = build_report(&service, service.config.discord.guild_id, Utc::now()).await?;
+            println!("{}", render::summary(&service.config, &report));
+            Ok(0)
+        }
+        CliCommand::Export { format } => {
+            let service = open(config).await?;
+            let mut out = std::io::stdout().lock();
+            export::export(&service, format, Utc::now(), &mut out).await?;
+            Ok(0)
+        }
+        CliCommand::Backup { path } => {
+            let store = Store::open(&config.database_url).await?;
+            store
+                .backup(&path)
+                .await
+                .with_context(|| format!("backup to {}", path.display()))?;
+            println!("backup written to {}", path.display());
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,623 @@
+//! The typed commands of SPEC §3 and the one parser that builds them, from a console line or
+//! (through the same `Invocation`) from a Discord interaction.
+//!
+//! `SPECS` describes every command and option once; the parser checks an invocation against
+//! it (unknown, repeated or missing options) before reading the values into a `Command`.
+
+use std::collections::BTreeMap;
+
+use crate::domain::rules::EscalationRequest;
+use crate::domain::{
+    FixType, Level, LongText, Priority, ReturnReason, ShortText, Status, TicketNumber,
+    TicketTitle, UserId, VendorReason,
+};
+use crate::error::UserError;
+
+/// What kind of value an option takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionKind {
+    Ticket,
+    Text { max: usize },
+    Choice(&'static [&'static str]),
+    Bool,
+    User,
+    Level,
+}
+
+/// One option of a command.
+#[derive(Debug, Clone, Copy)]
+pub struct OptionSpec {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub kind: OptionKind,
+    pub required: bool,
+}
+
+/// One command: its path (`["ticket", "open"]`) and options.
+#[derive(Debug, Clone, Copy)]
+pub struct CommandSpec {
+    pub path: &'static [&'static str],
+    pub description: &'static str,
+    pub options: &'static [OptionSpec],
+}
+
+const fn opt(
+    name: &'static str,
+    description: &'static str,
+    kind: OptionKind,
+    required: bool,
+) -> OptionSpec {
+    OptionSpec {
+        name,
+        description,
+        kind,
+        required,
+    }
+}
+
+const TICKET: OptionSpec = opt("ticket", "Ticket number", OptionKind::Ticket, true);
+const LONG: OptionKind = OptionKind::Text {
+    max: LongText::MAX,
+};
+const SHORT: OptionKind = OptionKind::Text {
+    max: ShortText::MAX,
+};
+const PRIORITIES: &[&str] = &["critical", "high", "normal", "low"];
+const STATUSES: &[&str] = &["open", "acknowledged", "waiting"];
+const RETURN_REASONS: &[&str] = &["missing_info", "misassigned"];
+const VENDOR_REASONS: &[&str] = &["too_complex_or_costly", "warranty", "vendor_fix"];
+const FIX_TYPES: &[&str] = &[
+    "workaround",
+    "configuration",
+    "code_fix",
+    "hardware",
+    "vendor",
+    "no_fault",
+];
+
+/// Every command of SPEC §3.
+pub const SPECS: &[CommandSpec] = &[
+    CommandSpec {
+        path: &["ticket", "open"],
+        description: "Open a support ticket",
+        options: &[
+            opt("title", "What is wrong, in a line", OptionKind::Text { max: TicketTitle::MAX }, true),
+            opt("details", "Everything that helps: what you did, what you saw", LONG, false),
+            opt("priority", "How urgent it is (default normal)", OptionKind::Choice(PRIORITIES), false),
+            opt("level", "Support level to open it at (default 1)", OptionKind::Level, false),
+        ],
+    },
+    CommandSpec {
+        path: &["ticket", "note"],
+        description: "Add a note to a ticket",
+        options: &[
+            TICKET,
+            opt("text", "The note", LONG, true),
+            opt("internal", "Visible to agents only (default: yes for agents)", OptionKind::Bool, false),
+        ],
+    },
+    CommandSpec {
+        path: &["ticket", "ack"],
+        description: "Acknowledge a ticket paged to your level",
+        options: &[TICKET],
+    },
+    CommandSpec {
+        path: &["ticket", "assign"],
+        description: "Assign a ticket",
+        options: &[TICKET, opt("user", "Who takes it (default: you)", OptionKind::User, false)],
+    },
+    CommandSpec {
+        path: &["ticket", "escalate"],
+        description: "Escalate a ticket to the next support level",
+        options: &[
+            TICKET,
+            opt("reason", "Why it needs the next level", SHORT, false),
+            opt("attempts", "Recovery attempts already made", LONG, false),
+            opt("impact", "Who or what is affected", SHORT, false),
+            opt("error", "The exact error message", LONG, false),
+            opt("steps", "Steps to reproduce", LONG, false),
+            opt("vendor", "Vendor (level 3 to 4 only)", SHORT, false),
+            opt("vendor_reason", "Why the vendor (level 3 to 4 only)", OptionKind::Choice(VENDOR_REASONS), false),
+            opt("vendor_ref", "The vendor's case reference", SHORT, false),
+        ],
+    },
+    CommandSpec {
+        path: &["ticket", "return"],
+        description: "Return a ticket to a lower level",
+        options: &[
+            TICKET,
+            opt("reason", "Why it goes back", OptionKind::Choice(RETURN_REASONS), true),
+            opt("note", "What is needed", LONG, true),
+            opt("level", "Level to return it to (default: one below)", OptionKind::Level, false),
+        ],
+    },
+    CommandSpec {
+        path: &["ticket", "priority"],
+        description: "Change a ticket's priority",
+        options: &[TICKET, opt("priority", "The new priority", OptionKind::Choice(PRIORITIES), true)],
+    },
+    CommandSpec {
+        path: &["ticket", "close"],
+        description: "Close a ticket with how it was fixed",
+        options: &[
+            TICKET,
+            opt("resolution", "What fixed it", LONG, true),
+            opt("root_cause", "Why it happened (required for critical and high)", LONG, false),
+            opt("fix_type", "Kind of fix", OptionKind::Choice(FIX_TYPES), false),
+            opt("kb", "Knowledge article that helped", SHORT, false),
+        ],
+    },
+    CommandSpec {
+        path: &["ticket", "reopen"],
+        description: "Reopen a closed ticket",
+        options: &[TICKET, opt("reason", "Why it is not fixed", LONG, true)],
+    },
+    CommandSpec {
+        path: &["ticket", "show"],
+        description: "Show a ticket and its timeline",
+        options: &[TICKET],
+    },
+    CommandSpec {
+        path: &["queue"],
+        description: "List the open tickets of a level",
+        options: &[
+            opt("level", "Level (default: your highest)", OptionKind::Level, false),
+            opt("status", "Only this status", OptionKind::Choice(STATUSES), false),
+        ],
+    },
+    CommandSpec {
+        path: &["summary"],
+        description: "Post the backlog summary now (admins)",
+        options: &[],
+    },
+];
+
+/// A value as it arrived: console lines give text, Discord gives typed values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RawValue {
+    Text(String),
+    Integer(i64),
+    Bool(bool),
+    User(u64),
+}
+
+/// A command as typed, before validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invocation {
+    pub path: Vec<String>,
+    pub options: Vec<(String, RawValue)>,
+}
+
+/// A validated command, ready for the service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Open {
+        title: TicketTitle,
+        details: Option<LongText>,
+        priority: Priority,
+        level: Level,
+    },
+    Note {
+        ticket: TicketNumber,
+        text: LongText,
+        internal: Option<bool>,
+    },
+    Ack {
+        ticket: TicketNumber,
+    },
+    Assign {
+        ticket: TicketNumber,
+        user: Option<UserId>,
+    },
+    Escalate {
+        ticket: TicketNumber,
+        request: EscalationRequest,
+    },
+    Return {
+        ticket: TicketNumber,
+        reason: ReturnReason,
+        note: LongText,
+        level: Option<Level>,
+    },
+    Priority {
+        ticket: TicketNumber,
+        priority: Priority,
+    },
+    Close {
+        ticket: TicketNumber,
+        resolution: LongText,
+        root_cause: Option<LongText>,
+        fix_type: Option<FixType>,
+        kb: Option<ShortText>,
+    },
+    Reopen {
+        ticket: TicketNumber,
+        reason: LongText,
+    },
+    Show {
+        ticket: TicketNumber,
+    },
+    Queue {
+        level: Option<Level>,
+        status: Option<Status>,
+    },
+    Summary,
+}
+
+impl Command {
+    /// The command's name as users type it, for logs and spans.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Open { .. } => "ticket open",
+            Command::Note { .. } => "ticket note",
+            Command::Ack { .. } => "ticket ack",
+            Command::Assign { .. } => "ticket assign",
+            Command::Escalate { .. } => "ticket escalate",
+            Command::Return { .. } => "ticket return",
+            Command::Priority { .. } => "ticket priority",
+            Command::Close { .. } => "ticket close",
+            Command::Reopen { .. } => "ticket reopen",
+            Command::Show { .. } => "ticket show",
+            Command::Queue { .. } => "queue",
+            Command::Summary => "summary",
+        }
+    }
+
+    /// The ticket the command is about, if any.
+    pub fn ticket(&self) -> Option<TicketNumber> {
+        match self {
+            Command::Note { ticket, .. }
+            | Command::Ack { ticket }
+            | Command::Assign { ticket, .. }
+            | Command::Escalate { ticket, .. }
+            | Command::Return { ticket, .. }
+            | Command::Priority { ticket, .. }
+            | Command::Close { ticket, .. }
+            | Command::Reopen { ticket, .. }
+            | Command::Show { ticket } => Some(*ticket),
+            _ => None,
+        }
+    }
+}
+
+/// The options of one invocation, checked against its spec, read by name.
+struct Options {
+    values: BTreeMap<&'static str, RawValue>,
+}
+
+impl Options {
+    fn check(spec: &CommandSpec, given: Vec<(String, RawValue)>) -> Result<Options, UserError> {
+        let mut values = BTreeMap::new();
+        for (name, value) in given {
+            let Some(o) = spec.options.iter().find(|o| o.name == name) else {
+                return Err(UserError::UnknownOption {
+                    command: format!("/{}", spec.path.join(" ")),
+                    option: name,
+                    allowed: if spec.options.is_empty() {
+                        "none".into()
+                    } else {
+                        spec.options
+                            .iter()
+                            .map(|o| o.name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    },
+                });
+            };
+            if values.insert(o.name, value).is_some() {
+                return Err(UserError::DuplicateOption { option: name });
+            }
+        }
+        for o in spec.options {
+            if o.required && !values.contains_key(o.name) {
+                return Err(UserError::Missing {
+                    field: o.name,
+                    hint: o.description,
+                });
+            }
+        }
+        Ok(Options { values })
+    }
+
+    fn text(&self, name: &'static str) -> Option<String> {
+        self.values.get(name).map(|v| match v {
+            RawValue::Text(s) => s.clone(),
+            RawValue::Integer(i) => i.to_string(),
+            RawValue::Bool(b) => b.to_string(),
+            RawValue::User(u) => u.to_string(),
+        })
+    }
+
+    fn required_text(&self, name: &'static str) -> String {
+        // `check` made sure required options are present.
+        self.text(name).unwrap_or_default()
+    }
+
+    fn ticket(&self) -> Result<TicketNumber, UserError> {
+        match self.values.get("ticket") {
+            Some(RawValue::Integer(n)) if *n > 0 => Ok(TicketNumber(*n)),
+            _ => TicketNumber::parse(&self.required_text("ticket")),
+        }
+    }
+
+    fn long(&self, name: &'static str) -> Result<Option<LongText>, UserError> {
+        self.text(name).map(|v| LongText::parse(name, &v)).transpose()
+    }
+
+    fn short(&self, name: &'static str) -> Result<Option<ShortText>, UserError> {
+        self.text(name).map(|v| ShortText::parse(name, &v)).transpose()
+    }
+
+    fn level(&self) -> Result<Option<Level>, UserError> {
+        self.text("level").map(|v| Level::parse(&v)).transpose()
+    }
+
+    fn bool(&self, name: &'static str) -> Result<Option<bool>, UserError> {
+        match self.values.get(name) {
+            None => Ok(None),
+            Some(RawValue::Bool(b)) => Ok(Some(*b)),
+            Some(other) => {
+                let text = match other {
+                    RawValue::Text(s) => s.to_ascii_lowercase(),
+                    _ => String::new(),
+                };
+                match text.as_str() {
+                    "true" | "yes" | "1" => Ok(Some(true)),
+                    "false" | "no" | "0" => Ok(Some(false)),
+                    _ => Err(UserError::BadValue {
+                        field: name,
+                        value: text,
+                        hint: "write true or false.",
+                    }),
+                }
+            }
+        }
+    }
+
+    fn user(&self, name: &'static str) -> Result<Option<UserId>, UserError> {
+        if let Some(RawValue::User(u)) = self.values.get(name) {
+            return Ok(Some(UserId(*u)));
+        }
+        let Some(text) = self.text(name) else {
+            return Ok(None);
+        };
+        // Accept a raw id or a mention as Discord writes it: <@123> or <@!123>.
+        let digits = text
+            .trim()
+            .trim_start_matches("<@")
+            .trim_start_matches('!')
+            .trim_end_matches('>');
+        match digits.parse::<u64>() {
+            Ok(id) if id > 0 => Ok(Some(UserId(id))),
+            _ => Err(UserError::BadValue {
+                field: name,
+                value: text,
+                hint: "give a member as a mention (<@123…>) or a user id.",
+            }),
+        }
+    }
+}
+
+/// Reads an invocation into a typed command, or says what was wrong with it.
+pub fn parse(invocation: Invocation) -> Result<Command, UserError> {
+    let path: Vec<&str> = invocation.path.iter().map(String::as_str).collect();
+    let spec = SPECS
+        .iter()
+        .find(|s| s.path == path.as_slice())
+        .ok_or_else(|| UserError::UnknownCommand(format!("/{}", path.join(" "))))?;
+    let o = Options::check(spec, invocation.options)?;
+    let command = match path.as_slice() {
+        ["ticket", "open"] => Command::Open {
+            title: TicketTitle::parse("title", &o.required_text("title"))?,
+            details: o.long("details")?,
+            priority: o
+                .text("priority")
+                .map(|p| Priority::parse(&p))
+                .transpose()?
+                .unwrap_or(Priority::Normal),
+            level: o.level()?.unwrap_or(Level::SERVICE_DESK),
+        },
+        ["ticket", "note"] => Command::Note {
+            ticket: o.ticket()?,
+            text: LongText::parse("text", &o.required_text("text"))?,
+            internal: o.bool("internal")?,
+        },
+        ["ticket", "ack"] => Command::Ack {
+            ticket: o.ticket()?,
+        },
+        ["ticket", "assign"] => Command::Assign {
+            ticket: o.ticket()?,
+            user: o.user("user")?,
+        },
+        ["ticket", "escalate"] => {
+            let mut fields = BTreeMap::new();
+            let extra = [
+                ("impact", o.short("impact")?.map(|t| t.to_string())),
+                ("error", o.long("error")?.map(|t| t.to_string())),
+                ("steps", o.long("steps")?.map(|t| t.to_string())),
+            ];
+            for (name, value) in extra {
+                if let Some(value) = value {
+                    fields.insert(name.to_owned(), value);
+                }
+            }
+            Command::Escalate {
+                ticket: o.ticket()?,
+                request: EscalationRequest {
+                    reason: o.short("reason")?.map(|t| t.to_string()),
+                    attempts: o.long("attempts")?.map(|t| t.to_string()),
+                    vendor: o.short("vendor")?.map(|t| t.to_string()),
+                    vendor_reason: o
+                        .text("vendor_reason")
+                        .map(|v| VendorReason::parse(&v))
+                        .transpose()?,
+                    vendor_ref: o.short("vendor_ref")?.map(|t| t.to_string()),
+                    fields,
+                },
+            }
+        }
+        ["ticket", "return"] => Command::Return {
+            ticket: o.ticket()?,
+            reason: ReturnReason::parse(&o.required_text("reason"))?,
+            note: LongText::parse("note", &o.required_text("note"))?,
+            level: o.level()?,
+        },
+        ["ticket", "priority"] => Command::Priority {
+            ticket: o.ticket()?,
+            priority: Priority::parse(&o.required_text("priority"))?,
+        },
+        ["ticket", "close"] => Command::Close {
+            ticket: o.ticket()?,
+            resolution: LongText::parse("resolution", &o.required_text("resolution"))?,
+            root_cause: o.long("root_cause")?,
+            fix_type: o
+                .text("fix_type")
+                .map(|f| FixType::parse(&f))
+                .transpose()?,
+            kb: o.short("kb")?,
+        },
+        ["ticket", "reopen"] => Command::Reopen {
+            ticket: o.ticket()?,
+            reason: LongText::parse("reason", &o.required_text("reason"))?,
+        },
+        ["ticket", "show"] => Command::Show {
+            ticket: o.ticket()?,
+        },
+        ["queue"] => Command::Queue {
+            level: o.level()?,
+            status: o.text("status").map(|s| Status::parse(&s)).transpose()?,
+        },
+        _ => Command::Summary,
+    };
+    Ok(command)
+}
+
+/// Reads a console line such as `/ticket open title:"VPN down" priority:high`: words for
+/// the command, then `name:value` options, with shell-style quotes around values.
+pub fn parse_line(line: &str) -> Result<Invocation, UserError> {
+    let words = shlex::split(line.trim())
+        .ok_or_else(|| UserError::Syntax("a quote is not closed".to_owned()))?;
+    let mut path = Vec::new();
+    let mut options = Vec::new();
+    for (i, word) in words.into_iter().enumerate() {
+        match word.split_once(':') {
+            Some((name, value)) if !name.is_empty() => {
+                options.push((name.to_ascii_lowercase(), RawValue::Text(value.to_owned())));
+            }
+            _ if options.is_empty() => {
+                let word = if i == 0 {
+                    word.trim_start_matches('/').to_owned()
+                } else {
+                    word
+                };
+                path.push(word.to_ascii_lowercase());
+            }
+            _ => {
+                return Err(UserError::Syntax(format!(
+                    "`{word}` is not an option (name:value)"
+                )))
+            }
+        }
+    }
+    if path.is_empty() {
+        return Err(UserError::Syntax("no command given".to_owned()));
+    }
+    Ok(Invocation { path, options })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(s: &str) -> Result<Command, UserError> {
+        parse(parse_line(s)?)
+    }
+
+    #[test]
+    fn reads_quoted_options() {
+        let cmd = line(r#"/ticket open title:"VPN down" priority:high details:"since 9:00, all users""#)
+            .unwrap();
+        let Command::Open {
+            title,
+            details,
+            priority,
+            level,
+        } = cmd
+        else {
+            panic!("{cmd:?}")
+        };
+        assert_eq!(title.as_str(), "VPN down");
+        assert_eq!(details.unwrap().as_str(), "since 9:00, all users");
+        assert_eq!(priority, Priority::High);
+        assert_eq!(level, Level::SERVICE_DESK);
+    }
+
+    #[test]
+    fn escalation_options_become_a_request() {
+        let cmd = line(r#"/ticket escalate ticket:#42 reason:"disk full" attempts:"cleared tmp, rebooted" impact:"all of sales""#)
+            .unwrap();
+        let Command::Escalate { ticket, request } = cmd else {
+            panic!()
+        };
+        assert_eq!(ticket, TicketNumber(42));
+        assert_eq!(request.reason.as_deref(), Some("disk full"));
+        assert_eq!(request.fields["impact"], "all of sales");
+    }
+
+    #[test]
+    fn refuses_what_is_wrong_and_says_why() {
+        let unknown = line("/ticket open title:x colour:red").unwrap_err();
+        assert!(matches!(unknown, UserError::UnknownOption { .. }));
+        assert!(unknown.to_string().contains("title, details, priority, level"));
+        assert!(matches!(
+            line("/ticket open priority:high").unwrap_err(),
+            UserError::Missing { field: "title", .. }
+        ));
+        assert!(matches!(
+            line("/ticket ack ticket:abc").unwrap_err(),
+            UserError::BadTicketNumber(_)
+        ));
+        assert!(matches!(
+            line("/ticket ack ticket:1 ticket:2").unwrap_err(),
+            UserError::DuplicateOption { .. }
+        ));
+        assert!(matches!(
+            line("/ticket frobnicate").unwrap_err(),
+            UserError::UnknownCommand(_)
+        ));
+        assert!(matches!(
+            line("/ticket open title:\"unclosed").unwrap_err(),
+            UserError::Syntax(_)
+        ));
+        assert!(matches!(
+            line(&format!("/ticket open title:{}", "x".repeat(101))).unwrap_err(),
+            UserError::TooLong { .. }
+        ));
+        assert!(matches!(
+            line("/ticket note ticket:1 text:hi internal:maybe").unwrap_err(),
+            UserError::BadValue { .. }
+        ));
+    }
+
+    #[test]
+    fn user_option_takes_a_mention_or_an_id() {
+        let Command::Assign { user, .. } = line("/ticket assign ticket:3 user:<@!555>").unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(user, Some(UserId(555)));
+        assert!(line("/ticket assign ticket:3 user:bob").is_err());
+    }
+
+    #[test]
+    fn every_spec_fits_discord_limits() {
+        for spec in SPECS {
+            assert!(spec.description.len() <= 100);
+            assert!(spec.options.len() <= 25);
+            for o in spec.options {
+                assert!(o.name.len() <= 32 && o.name == o.name.to_lowercase());
+                assert!(o.description.len() <= 100, "{}", o.description);
+            }
+        }
+    }
+}

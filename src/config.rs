@@ -1,0 +1,402 @@
+//! `bot.toml`: the raw file as serde reads it, validated into `Config` with messages that name
+//! the key at fault. `DISCORD_TOKEN` and `DATABASE_URL` override the file.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chrono::NaiveTime;
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+use crate::domain::rules::ARRIVAL_FIELDS;
+use crate::domain::{ChannelId, GuildId, Level, Priority, RoleId};
+
+/// A secret that never shows in logs or `Debug` output.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+    /// The secret itself, for the one place that needs it (the Discord client).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.trim().is_empty()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.is_empty() {
+            "[empty]"
+        } else {
+            "[redacted]"
+        })
+    }
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub discord: Discord,
+    /// sqlx connection URL: `sqlite://tierdesk.db` (created if missing).
+    pub database_url: String,
+    pub summary: Summary,
+    /// Levels 1 to 3, and 4 when a vendor-liaison tier is configured.
+    pub tiers: BTreeMap<Level, Tier>,
+    pub vendors: Vec<Vendor>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Discord {
+    pub token: Secret,
+    pub application_id: u64,
+    pub guild_id: GuildId,
+    pub admin_role_id: RoleId,
+    /// Base address every Discord HTTP call goes to instead of discord.com.
+    pub proxy_url: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub channel_id: ChannelId,
+    pub time: NaiveTime,
+    pub timezone: Tz,
+}
+
+/// What happens when a level does not acknowledge in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnAckTimeout {
+    Escalate,
+    Repage,
+}
+
+#[derive(Debug, Clone)]
+pub struct Tier {
+    pub level: Level,
+    pub name: String,
+    pub role_id: RoleId,
+    pub page_role_id: RoleId,
+    pub queue_channel_id: ChannelId,
+    pub ack_within: BTreeMap<Priority, Duration>,
+    pub repage_every: Duration,
+    pub repage_limit: u32,
+    pub on_ack_timeout: OnAckTimeout,
+    pub required_on_arrival: Vec<String>,
+}
+
+impl Tier {
+    pub fn ack_within(&self, p: Priority) -> Duration {
+        self.ack_within[&p]
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Vendor {
+    pub name: String,
+    pub contact: String,
+}
+
+impl Config {
+    /// Reads and validates `path`, with environment overrides.
+    pub fn load(path: &Path) -> anyhow::Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the config file {}", path.display()))?;
+        Config::parse(&text, &|k| std::env::var(k).ok())
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    }
+
+    /// Parses and validates a config text; `env` answers environment variables.
+    pub fn parse(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, String> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+        raw.validate(env)
+    }
+
+    /// The tier owning `level`, if configured.
+    pub fn tier(&self, level: Level) -> Option<&Tier> {
+        self.tiers.get(&level)
+    }
+
+    pub fn vendor_names(&self) -> Vec<String> {
+        self.vendors.iter().map(|v| v.name.clone()).collect()
+    }
+
+    /// `run` needs a token; the console and the other commands do not.
+    pub fn require_token(&self) -> anyhow::Result<&Secret> {
+        if self.discord.token.is_empty() {
+            anyhow::bail!("discord.token is empty: set it in bot.toml or in DISCORD_TOKEN");
+        }
+        Ok(&self.discord.token)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    discord: RawDiscord,
+    database: RawDatabase,
+    summary: RawSummary,
+    #[serde(default)]
+    tier: Vec<RawTier>,
+    #[serde(default)]
+    vendor: Vec<RawVendor>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDiscord {
+    #[serde(default)]
+    token: String,
+    application_id: u64,
+    guild_id: u64,
+    admin_role_id: u64,
+    proxy_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDatabase {
+    url: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSummary {
+    channel_id: u64,
+    time: String,
+    timezone: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTier {
+    level: u8,
+    name: Option<String>,
+    role_id: u64,
+    page_role_id: Option<u64>,
+    queue_channel_id: u64,
+    ack_within: RawAckWithin,
+    repage_every: String,
+    repage_limit: u32,
+    on_ack_timeout: String,
+    #[serde(default)]
+    required_on_arrival: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAckWithin {
+    critical: String,
+    high: String,
+    normal: String,
+    low: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVendor {
+    name: String,
+    #[serde(default)]
+    contact: String,
+}
+
+/// Collects every problem, so one run of `check-config` shows them all.
+#[derive(Default)]
+struct Problems(Vec<String>);
+
+impl Problems {
+    fn id(&mut self, key: &str, v: u64) -> u64 {
+        if v == 0 {
+            self.0.push(format!(
+                "{key} is 0: set it to the Discord id (Developer Mode → right click → Copy ID)"
+            ));
+        }
+        v
+    }
+
+    fn duration(&mut self, key: &str, v: &str) -> Duration {
+        match humantime::parse_duration(v.trim()) {
+            Ok(d) if !d.is_zero() => d,
+            _ => {
+                self.0.push(format!(
+                    "{key} = \"{v}\" is not a duration: write it like \"90s\", \"15m\" or \"4h\""
+                ));
+                Duration::from_secs(60)
+            }
+        }
+    }
+}
+
+impl RawConfig {
+    fn validate(self, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, String> {
+        let mut p = Problems::default();
+        let token = env("DISCORD_TOKEN")
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or(self.discord.token);
+        let database_url = env("DATABASE_URL")
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or(self.database.url);
+        if database_url.trim().is_empty() {
+            p.0.push("database.url is empty: use e.g. \"sqlite://tierdesk.db\"".into());
+        }
+        let discord = Discord {
+            token: Secret::new(token),
+            application_id: p.id("discord.application_id", self.discord.application_id),
+            guild_id: GuildId(p.id("discord.guild_id", self.discord.guild_id)),
+            admin_role_id: RoleId(p.id("discord.admin_role_id", self.discord.admin_role_id)),
+            proxy_url: self
+                .discord
+                .proxy_url
+                .map(|u| u.trim_end_matches('/').to_owned())
+                .filter(|u| !u.is_empty()),
+        };
+        if let Some(url) = &discord.proxy_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                p.0.push(format!(
+                    "discord.proxy_url = \"{url}\" must start with http:// or https://"
+                ));
+            }
+        }
+        let time = NaiveTime::parse_from_str(self.summary.time.trim(), "%H:%M").unwrap_or_else(|_| {
+            p.0.push(format!(
+                "summary.time = \"{}\" is not a time of day: write it as \"HH:MM\", e.g. \"09:00\"",
+                self.summary.time
+            ));
+            NaiveTime::MIN
+        });
+        let timezone = self.summary.timezone.trim().parse::<Tz>().unwrap_or_else(|_| {
+            p.0.push(format!(
+                "summary.timezone = \"{}\" is not a time zone: use an IANA name such as \"Europe/Madrid\"",
+                self.summary.timezone
+            ));
+            Tz::UTC
+        });
+        let summary = Summary {
+            channel_id: ChannelId(p.id("summary.channel_id", self.summary.channel_id)),
+            time,
+            timezone,
+        };
+
+        let mut tiers = BTreeMap::new();
+        for (i, raw) in self.tier.into_iter().enumerate() {
+            let key = format!("tier[{i}]");
+            let Some(level) = Level::new(raw.level).filter(|l| *l != Level::SELF_SERVICE) else {
+                p.0.push(format!(
+                    "{key}.level = {} is not a tier: tiers are levels 1 to 4 (level 0 is self-service and has none)",
+                    raw.level
+                ));
+                continue;
+            };
+            if tiers.contains_key(&level) {
+                p.0.push(format!(
+                    "{key}.level = {level} appears twice: keep one [[tier]] per level"
+                ));
+                continue;
+            }
+            let tier = raw.validate(&key, level, &mut p);
+            tiers.insert(level, tier);
+        }
+        for level in [Level::SERVICE_DESK, Level::TECHNICAL, Level::EXPERTS] {
+            if !tiers.contains_key(&level) {
+                p.0.push(format!(
+                    "tier: level {level} is missing: add a [[tier]] with level = {level}"
+                ));
+            }
+        }
+
+        let mut vendors: Vec<Vendor> = Vec::new();
+        for (i, v) in self.vendor.into_iter().enumerate() {
+            let name = v.name.trim().to_owned();
+            if name.is_empty() {
+                p.0.push(format!("vendor[{i}].name is empty"));
+            } else if vendors.iter().any(|o| o.name.eq_ignore_ascii_case(&name)) {
+                p.0.push(format!("vendor[{i}].name = \"{name}\" appears twice"));
+            } else {
+                vendors.push(Vendor {
+                    name,
+                    contact: v.contact,
+                });
+            }
+        }
+
+        if p.0.is_empty() {
+            Ok(Config {
+                discord,
+                database_url,
+                summary,
+                tiers,
+                vendors,
+            })
+        } else {
+            Err(format!(
+                "{} problem(s) in the config:\n  - {}",
+                p.0.len(),
+                p.0.join("\n  - ")
+            ))
+        }
+    }
+}
+
+impl RawTier {
+    fn validate(self, key: &str, level: Level, p: &mut Problems) -> Tier {
+        let role_id = RoleId(p.id(&format!("{key}.role_id"), self.role_id));
+        let page_role_id = match self.page_role_id {
+            None | Some(0) => role_id,
+            Some(id) => RoleId(id),
+        };
+        let a = &self.ack_within;
+        let ack_within = [
+            (Priority::Critical, &a.critical, "critical"),
+            (Priority::High, &a.high, "high"),
+            (Priority::Normal, &a.normal, "normal"),
+            (Priority::Low, &a.low, "low"),
+        ]
+        .into_iter()
+        .map(|(prio, v, name)| (prio, p.duration(&format!("{key}.ack_within.{name}"), v)))
+        .collect();
+        let on_ack_timeout = match self.on_ack_timeout.trim() {
+            "escalate" if level == Level::VENDOR => {
+                p.0.push(format!(
+                    "{key}.on_ack_timeout = \"escalate\": level 4 has nowhere to escalate to; use \"repage\""
+                ));
+                OnAckTimeout::Repage
+            }
+            "escalate" => OnAckTimeout::Escalate,
+            "repage" => OnAckTimeout::Repage,
+            other => {
+                p.0.push(format!(
+                    "{key}.on_ack_timeout = \"{other}\": use \"escalate\" or \"repage\""
+                ));
+                OnAckTimeout::Repage
+            }
+        };
+        for field in &self.required_on_arrival {
+            if !ARRIVAL_FIELDS.iter().any(|(name, _)| name == field) {
+                let known: Vec<_> = ARRIVAL_FIELDS.iter().map(|(n, _)| *n).collect();
+                p.0.push(format!(
+                    "{key}.required_on_arrival: \"{field}\" is not a field escalations carry; use any of {known:?}"
+                ));
+            }
+        }
+        Tier {
+            level,
+            name: self
+                .name
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| level.default_name().to_owned()),
+            role_id,
+            page_role_id,
+            queue_channel_id: ChannelId(p.id(&format!("{key}.queue_channel_id"), self.queue_channel_id)),
+            ack_within,
+            repage_every: p.duration(&format!("{key}.repage_every"), &self.repage_every),
+            repage_limit: self.repage_limit,
+            on_ack_timeout,
+            required_on_arrival: self.required_on_arrival,
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! `tierdesk console`: the slash commands typed in a terminal or piped on standard input,
+//! run through the same parser and service as the bot, answered as Discord would show them.
+
+use std::io::Write;
+
+use chrono::{DateTime, Utc};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+
+use crate::command;
+use crate::render;
+use crate::service::{Context, Service};
+use crate::domain::rules::Actor;
+
+const HELP: &str = "Type slash commands as in Discord, options as name:value, e.g.\n  \
+    /ticket open title:\"VPN down\" priority:high\n  \
+    /ticket escalate ticket:1 reason:\"needs network team\" attempts:\"rebooted the router\"\n\
+Commands: /ticket open|note|ack|assign|escalate|return|priority|close|reopen|show, /queue, /summary. \
+`help` shows this, `quit` leaves.";
+
+/// Runs console lines from `input` until it ends, writing answers to `out`. `clock` gives
+/// the time of each command. Returns how many commands were refused.
+pub async fn run<R, W>(
+    service: &Service,
+    actor: Actor,
+    mut input: R,
+    out: &mut W,
+    interactive: bool,
+    clock: impl Fn() -> DateTime<Utc>,
+) -> anyhow::Result<usize>
+where
+    R: AsyncBufRead + Unpin,
+    W: Write,
+{
+    let guild = service.config.discord.guild_id;
+    let mut refused = 0;
+    let mut line = String::new();
+    if interactive {
+        writeln!(out, "{HELP}")?;
+    }
+    loop {
+        if interactive {
+            write!(out, "tierdesk> ")?;
+            out.flush()?;
+        }
+        line.clear();
+        if input.read_line(&mut line).await? == 0 {
+            break;
+        }
+        let text = line.trim();
+        if text.is_empty() || text.starts_with('#') {
+            continue;
+        }
+        if matches!(text, "quit" | "exit") {
+            break;
+        }
+        if text == "help" {
+            writeln!(out, "{HELP}")?;
+            continue;
+        }
+        if !interactive {
+            writeln!(out, "> {text}")?;
+        }
+        let ctx = Context {
+            guild,
+            actor: actor.clone(),
+            now: clock(),
+        };
+        let parsed = command::parse_line(text).and_then(command::parse);
+        let result = match parsed {
+            Ok(cmd) => {
+                let span = tracing::info_span!("command", command = cmd.name(), ticket = ?cmd.ticket());
+                let _enter = span.enter();
+                service.execute(&ctx, cmd).await
+            }
+            Err(e) => Err(e.into()),
+        };
+        match result {
+            Ok(outcome) => {
+                let who = if outcome.reply.ephemeral() {
+                    "(only you can see this) "
+                } else {
+                    ""
+                };
+                writeln!(out, "{who}{}", render::reply(&service.config, &outcome.reply))?;
+                for message in &outcome.effects {
+                    for l in render::outgoing(&service.config, message).lines() {
+                        writeln!(out, "  {l}")?;
+                    }
+                }
+            }
+            Err(e) => {
+                refused += 1;
+                if let crate::error::Error::Internal(cause) = &e {
+                    tracing::error!(error = ?cause, "command failed");
+                }
+                writeln!(out, "(only you can see this) ✗ {}", e.user_message())?;
+            }
+        }
+    }
+    Ok(refused)
+}

@@ -1,0 +1,133 @@
+//! The timeline: one append-only event per action on a ticket, with who, when and details.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{FixType, Level, Priority, ReturnReason, RoleId, UserId, VendorReason};
+
+/// What happened. Stored as JSON in `events.details`; its tag in `events.kind`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    Opened {
+        title: String,
+        priority: Priority,
+        level: Level,
+    },
+    Note {
+        text: String,
+        internal: bool,
+    },
+    Acknowledged {
+        /// Seconds from arrival at the level: the response time of the key figures.
+        after_secs: i64,
+    },
+    Assigned {
+        assignee: UserId,
+    },
+    PriorityChanged {
+        from: Priority,
+        to: Priority,
+    },
+    Escalated {
+        from: Level,
+        to: Level,
+        reason: String,
+        attempts: String,
+        /// Fields the arriving level asked for (`required_on_arrival`), and any others given.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        fields: BTreeMap<String, String>,
+        /// True when the bot escalated because nobody acknowledged in time.
+        #[serde(default)]
+        automatic: bool,
+    },
+    /// Level 3 handed the ticket to a vendor; level 3 keeps ownership.
+    VendorEscalated {
+        vendor: String,
+        vendor_reason: VendorReason,
+        vendor_ref: Option<String>,
+        reason: String,
+        attempts: String,
+    },
+    /// The vendor's case reference, recorded after the hand-over.
+    VendorCaseRecorded {
+        vendor_ref: String,
+    },
+    Returned {
+        from: Level,
+        to: Level,
+        reason: ReturnReason,
+        note: String,
+    },
+    Paged {
+        level: Level,
+        role: RoleId,
+    },
+    Repaged {
+        level: Level,
+        role: RoleId,
+        count: u32,
+    },
+    Closed {
+        resolution: String,
+        root_cause: Option<String>,
+        fix_type: Option<FixType>,
+        kb: Option<String>,
+    },
+    Reopened {
+        reason: String,
+        level: Level,
+    },
+    Rated {
+        score: u8,
+    },
+}
+
+impl EventKind {
+    /// The tag stored in `events.kind`, which SQL filters on.
+    pub fn tag(&self) -> &'static str {
+        match self {
+            EventKind::Opened { .. } => "opened",
+            EventKind::Note { .. } => "note",
+            EventKind::Acknowledged { .. } => "acknowledged",
+            EventKind::Assigned { .. } => "assigned",
+            EventKind::PriorityChanged { .. } => "priority_changed",
+            EventKind::Escalated { .. } => "escalated",
+            EventKind::VendorEscalated { .. } => "vendor_escalated",
+            EventKind::VendorCaseRecorded { .. } => "vendor_case_recorded",
+            EventKind::Returned { .. } => "returned",
+            EventKind::Paged { .. } => "paged",
+            EventKind::Repaged { .. } => "repaged",
+            EventKind::Closed { .. } => "closed",
+            EventKind::Reopened { .. } => "reopened",
+            EventKind::Rated { .. } => "rated",
+        }
+    }
+
+    /// The level a move came from, for escalations and returns.
+    pub fn from_level(&self) -> Option<Level> {
+        match self {
+            EventKind::Escalated { from, .. } | EventKind::Returned { from, .. } => Some(*from),
+            EventKind::VendorEscalated { .. } => Some(Level::EXPERTS),
+            _ => None,
+        }
+    }
+
+    /// Whether only agents may read it (internal notes).
+    pub fn is_internal(&self) -> bool {
+        matches!(self, EventKind::Note { internal: true, .. })
+    }
+}
+
+/// One entry of a ticket's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub at: DateTime<Utc>,
+    /// `None` when the bot acted on its own (deadlines).
+    pub actor: Option<UserId>,
+    /// The level owning the ticket after the event.
+    pub level: Level,
+    pub kind: EventKind,
+}

@@ -1,0 +1,18 @@
+//! The ticket ladder in plain Rust: levels, tickets, the escalation rules, the timeline and
+//! the key figures. No I/O, no Discord, no SQL; everything here is unit-tested beside it.
+
+mod choice;
+pub mod event;
+pub mod figures;
+mod ids;
+mod level;
+pub mod rules;
+mod text;
+mod ticket;
+
+pub use choice::{FixType, Priority, ReturnReason, Status, VendorReason, WaitingOn};
+pub use event::{Event, EventKind};
+pub use ids::{ChannelId, GuildId, RoleId, UserId};
+pub use level::Level;
+pub use text::{LongText, ShortText, TicketTitle};
+pub use ticket::{Closure, Ticket, TicketNumber, VendorCase};

@@ -1,0 +1,586 @@
+//! Who may do what to a ticket, and what an escalation, return or closure needs (SPEC §1–§3).
+//!
+//! Each check takes the acting member and the ticket and either allows the action or says,
+//! in a `UserError`, what was wrong and how to do it right.
+
+use std::collections::BTreeMap;
+
+use super::{Level, Priority, Status, Ticket, UserId, VendorReason, WaitingOn};
+use crate::error::UserError;
+
+/// Extra fields a level may require on arrival (`required_on_arrival`), given as options of
+/// `/ticket escalate`.
+pub const ARRIVAL_FIELDS: &[(&str, &str)] = &[
+    ("impact", "who or what is affected"),
+    ("error", "the exact error message"),
+    ("steps", "the steps to reproduce it"),
+];
+
+/// The member acting, as their roles place them on the ladder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user: UserId,
+    /// Levels whose agent role the member holds.
+    pub levels: Vec<Level>,
+    pub admin: bool,
+}
+
+impl Actor {
+    /// The highest level the member acts as. Admins may do what any level may.
+    pub fn highest(&self) -> Option<Level> {
+        if self.admin {
+            Some(Level::VENDOR)
+        } else {
+            self.levels.iter().copied().max()
+        }
+    }
+
+    pub fn is_agent(&self) -> bool {
+        self.highest().is_some()
+    }
+
+    fn describe_level(&self) -> String {
+        match self.highest() {
+            Some(l) => l.to_string(),
+            None => "none".to_owned(),
+        }
+    }
+}
+
+pub fn require_agent(actor: &Actor, action: &'static str) -> Result<(), UserError> {
+    if actor.is_agent() {
+        Ok(())
+    } else {
+        Err(UserError::NotAnAgent { action })
+    }
+}
+
+pub fn require_admin(actor: &Actor, action: &'static str) -> Result<(), UserError> {
+    if actor.admin {
+        Ok(())
+    } else {
+        Err(UserError::NotAdmin { action })
+    }
+}
+
+/// Acting on a ticket (ack, assign, escalate, return, priority, close) needs an open ticket and
+/// an agent of the owning level or above.
+pub fn require_can_act(
+    actor: &Actor,
+    ticket: &Ticket,
+    action: &'static str,
+) -> Result<(), UserError> {
+    if ticket.is_closed() {
+        return Err(UserError::TicketClosed(ticket.number));
+    }
+    match actor.highest() {
+        Some(l) if l >= ticket.level => Ok(()),
+        _ => Err(UserError::LevelTooLow {
+            ticket: ticket.number,
+            owner: ticket.level,
+            yours: actor.describe_level(),
+            action,
+        }),
+    }
+}
+
+/// Reading a ticket or reopening it: its requester or any agent.
+pub fn require_requester_or_agent(
+    actor: &Actor,
+    ticket: &Ticket,
+    action: &'static str,
+) -> Result<(), UserError> {
+    if actor.is_agent() || actor.user == ticket.requester {
+        Ok(())
+    } else {
+        Err(UserError::NotRequesterOrAgent {
+            ticket: ticket.number,
+            action,
+        })
+    }
+}
+
+/// Opening a ticket: anyone at level 1; above it, agents of that level or higher.
+pub fn check_open_level(actor: &Actor, level: Level) -> Result<(), UserError> {
+    if !level.owns_tickets() {
+        return Err(UserError::NotAnOwningLevel);
+    }
+    if level > Level::SERVICE_DESK && actor.highest().is_none_or(|h| h < level) {
+        return Err(UserError::OpenAboveLevel(level));
+    }
+    Ok(())
+}
+
+/// Who may add a note and whether it is internal. Agents write internal notes unless they say
+/// otherwise; the requester writes public notes only. Lower levels may annotate too.
+pub fn note_visibility(
+    actor: &Actor,
+    ticket: &Ticket,
+    internal: Option<bool>,
+) -> Result<bool, UserError> {
+    if ticket.is_closed() {
+        return Err(UserError::TicketClosed(ticket.number));
+    }
+    if actor.is_agent() {
+        return Ok(internal.unwrap_or(true));
+    }
+    if actor.user != ticket.requester {
+        return Err(UserError::NotRequesterOrAgent {
+            ticket: ticket.number,
+            action: "add a note to",
+        });
+    }
+    match internal {
+        Some(true) => Err(UserError::RequesterInternalNote),
+        _ => Ok(false),
+    }
+}
+
+/// An acknowledgement needs a ticket that is waiting for one.
+pub fn check_ack(actor: &Actor, ticket: &Ticket) -> Result<(), UserError> {
+    require_can_act(actor, ticket, "acknowledge")?;
+    match ticket.status {
+        Status::Open => Ok(()),
+        Status::Acknowledged => Err(UserError::AlreadyAcknowledged {
+            ticket: ticket.number,
+            by: ticket
+                .assignee
+                .map(|u| format!(" (assigned to <@{u}>)"))
+                .unwrap_or_default(),
+        }),
+        _ => Err(UserError::NothingToAcknowledge {
+            ticket: ticket.number,
+            on: match ticket.waiting_on {
+                Some(WaitingOn::Vendor) => "the vendor",
+                _ => "the requester",
+            },
+        }),
+    }
+}
+
+/// What an agent typed into `/ticket escalate`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EscalationRequest {
+    pub reason: Option<String>,
+    pub attempts: Option<String>,
+    pub vendor: Option<String>,
+    pub vendor_reason: Option<VendorReason>,
+    pub vendor_ref: Option<String>,
+    /// `impact`, `error`, `steps`: what the next level may require on arrival.
+    pub fields: BTreeMap<String, String>,
+}
+
+/// An escalation that passed every rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EscalationPlan {
+    /// To the next level, which now owns the ticket.
+    Up {
+        to: Level,
+        reason: String,
+        attempts: String,
+        fields: BTreeMap<String, String>,
+    },
+    /// From level 3 to a vendor; level 3 keeps ownership and the ticket waits on the vendor.
+    ToVendor {
+        vendor: String,
+        vendor_reason: VendorReason,
+        vendor_ref: Option<String>,
+        reason: String,
+        attempts: String,
+    },
+    /// The ticket is already with the vendor: record the vendor's case reference.
+    RecordVendorCase { vendor_ref: String },
+}
+
+/// Checks an escalation against the ladder's rules. `required_on_arrival` is what the next
+/// level asks for; `vendors` are the configured vendor names.
+pub fn plan_escalation(
+    actor: &Actor,
+    ticket: &Ticket,
+    request: EscalationRequest,
+    required_on_arrival: &[String],
+    vendors: &[String],
+) -> Result<EscalationPlan, UserError> {
+    require_can_act(actor, ticket, "escalate")?;
+    if let Some(case) = &ticket.vendor {
+        if ticket.waiting_on == Some(WaitingOn::Vendor) {
+            return match request.vendor_ref {
+                Some(vendor_ref) if case.reference.is_none() => {
+                    Ok(EscalationPlan::RecordVendorCase { vendor_ref })
+                }
+                _ => Err(UserError::AlreadyWithVendor {
+                    ticket: ticket.number,
+                    vendor: case.vendor.clone(),
+                }),
+            };
+        }
+    }
+    let to = ticket.level.next().ok_or(UserError::AlreadyWithVendor {
+        ticket: ticket.number,
+        vendor: String::new(),
+    })?;
+    let mut missing = Vec::new();
+    if request.reason.is_none() {
+        missing.push("`reason` (why it needs the next level)".to_owned());
+    }
+    if request.attempts.is_none() {
+        missing.push("`attempts` (the recovery attempts already made)".to_owned());
+    }
+    if to == Level::VENDOR {
+        if !(actor.admin || actor.levels.contains(&Level::EXPERTS)) {
+            return Err(UserError::VendorNeedsLevel3);
+        }
+        if vendors.is_empty() {
+            return Err(UserError::NoVendors);
+        }
+        if request.vendor.is_none() {
+            missing.push(format!("`vendor` (one of: {})", vendors.join(", ")));
+        }
+        if request.vendor_reason.is_none() {
+            missing.push(format!("`vendor_reason` ({})", VendorReason::ALLOWED.trim()));
+        }
+    } else {
+        for field in required_on_arrival {
+            if !request.fields.contains_key(field) {
+                let what = ARRIVAL_FIELDS
+                    .iter()
+                    .find(|(name, _)| name == field)
+                    .map_or("", |(_, what)| what);
+                missing.push(format!("`{field}` ({what}; level {to} asks for it)"));
+            }
+        }
+    }
+    if !missing.is_empty() {
+        return Err(UserError::EscalationIncomplete {
+            ticket: ticket.number,
+            to,
+            missing,
+        });
+    }
+    let (reason, attempts) = (
+        request.reason.unwrap_or_default(),
+        request.attempts.unwrap_or_default(),
+    );
+    if to == Level::VENDOR {
+        let given = request.vendor.unwrap_or_default();
+        let vendor = vendors
+            .iter()
+            .find(|v| v.eq_ignore_ascii_case(given.trim()))
+            .cloned()
+            .ok_or_else(|| UserError::UnknownVendor {
+                given: given.clone(),
+                known: vendors.to_vec(),
+            })?;
+        return Ok(EscalationPlan::ToVendor {
+            vendor,
+            vendor_reason: request.vendor_reason.unwrap_or(VendorReason::VendorFix),
+            vendor_ref: request.vendor_ref,
+            reason,
+            attempts,
+        });
+    }
+    Ok(EscalationPlan::Up {
+        to,
+        reason,
+        attempts,
+        fields: request.fields,
+    })
+}
+
+/// Where a return sends the ticket: one level below unless another lower level is named.
+pub fn plan_return(actor: &Actor, ticket: &Ticket, to: Option<Level>) -> Result<Level, UserError> {
+    require_can_act(actor, ticket, "return")?;
+    let target = to.or_else(|| ticket.level.below());
+    match target {
+        Some(t) if t >= Level::SERVICE_DESK && t < ticket.level => Ok(t),
+        _ => Err(UserError::BadReturnLevel {
+            ticket: ticket.number,
+            from: ticket.level,
+        }),
+    }
+}
+
+/// Closing needs a resolution, and for critical and high tickets the root cause.
+pub fn check_closure(
+    actor: &Actor,
+    ticket: &Ticket,
+    root_cause: Option<&str>,
+) -> Result<(), UserError> {
+    require_can_act(actor, ticket, "close")?;
+    if ticket.priority.needs_root_cause() && root_cause.is_none() {
+        return Err(UserError::RootCauseRequired {
+            priority: ticket.priority.as_str(),
+        });
+    }
+    Ok(())
+}
+
+/// A closed ticket reopens at the level that closed it.
+pub fn check_reopen(actor: &Actor, ticket: &Ticket) -> Result<Level, UserError> {
+    require_requester_or_agent(actor, ticket, "reopen")?;
+    match &ticket.closure {
+        Some(c) if ticket.is_closed() => Ok(c.level),
+        _ => Err(UserError::NotClosed(ticket.number)),
+    }
+}
+
+/// Changing the priority needs a different one.
+pub fn check_priority(actor: &Actor, ticket: &Ticket, to: Priority) -> Result<(), UserError> {
+    require_can_act(actor, ticket, "change the priority of")?;
+    if ticket.priority == to {
+        return Err(UserError::SamePriority {
+            ticket: ticket.number,
+            priority: to.as_str(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::domain::{Closure, GuildId, TicketNumber, VendorCase};
+
+    const REQUESTER: UserId = UserId(100);
+
+    fn ticket(level: u8, status: Status, priority: Priority) -> Ticket {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+        Ticket {
+            id: 1,
+            guild: GuildId(1),
+            number: TicketNumber(7),
+            title: "VPN down".into(),
+            details: String::new(),
+            requester: REQUESTER,
+            priority,
+            level: Level::new(level).unwrap(),
+            status,
+            waiting_on: None,
+            vendor: None,
+            assignee: None,
+            thread_id: None,
+            opened_at: t0,
+            arrived_at: t0,
+            acknowledged_at: None,
+            ack_due_at: None,
+            closure: None,
+            rating: None,
+        }
+    }
+
+    fn agent(levels: &[u8]) -> Actor {
+        Actor {
+            user: UserId(200),
+            levels: levels.iter().map(|l| Level::new(*l).unwrap()).collect(),
+            admin: false,
+        }
+    }
+
+    fn requester() -> Actor {
+        Actor {
+            user: REQUESTER,
+            levels: vec![],
+            admin: false,
+        }
+    }
+
+    fn admin() -> Actor {
+        Actor {
+            user: UserId(1),
+            levels: vec![],
+            admin: true,
+        }
+    }
+
+    fn full_request() -> EscalationRequest {
+        EscalationRequest {
+            reason: Some("disk full".into()),
+            attempts: Some("cleared tmp".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn higher_levels_act_on_lower_tickets_but_not_the_reverse() {
+        let t = ticket(2, Status::Open, Priority::Normal);
+        assert!(require_can_act(&agent(&[3]), &t, "acknowledge").is_ok());
+        assert!(require_can_act(&agent(&[2]), &t, "acknowledge").is_ok());
+        assert!(require_can_act(&admin(), &t, "acknowledge").is_ok());
+        let err = require_can_act(&agent(&[1]), &t, "acknowledge").unwrap_err();
+        assert!(matches!(err, UserError::LevelTooLow { .. }));
+        assert!(err.to_string().contains("/ticket note"), "{err}");
+        assert!(require_can_act(&requester(), &t, "acknowledge").is_err());
+    }
+
+    #[test]
+    fn lower_levels_and_the_requester_may_annotate() {
+        let t = ticket(3, Status::Open, Priority::Normal);
+        assert_eq!(note_visibility(&agent(&[1]), &t, None), Ok(true));
+        assert_eq!(note_visibility(&agent(&[1]), &t, Some(false)), Ok(false));
+        assert_eq!(note_visibility(&requester(), &t, None), Ok(false));
+        assert_eq!(
+            note_visibility(&requester(), &t, Some(true)),
+            Err(UserError::RequesterInternalNote)
+        );
+        let stranger = Actor {
+            user: UserId(999),
+            levels: vec![],
+            admin: false,
+        };
+        assert!(note_visibility(&stranger, &t, None).is_err());
+    }
+
+    #[test]
+    fn escalation_needs_reason_and_attempts() {
+        let t = ticket(1, Status::Acknowledged, Priority::High);
+        let err = plan_escalation(&agent(&[1]), &t, Default::default(), &[], &[]).unwrap_err();
+        let UserError::EscalationIncomplete { missing, to, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(*to, Level::TECHNICAL);
+        assert_eq!(missing.len(), 2);
+        assert!(err.to_string().contains("`attempts`"));
+        let plan = plan_escalation(&agent(&[1]), &t, full_request(), &[], &[]).unwrap();
+        assert!(matches!(plan, EscalationPlan::Up { to, .. } if to == Level::TECHNICAL));
+    }
+
+    #[test]
+    fn arriving_level_may_require_more_fields() {
+        let t = ticket(2, Status::Acknowledged, Priority::Normal);
+        let required = vec!["impact".to_owned()];
+        let err = plan_escalation(&agent(&[2]), &t, full_request(), &required, &[]).unwrap_err();
+        assert!(err.to_string().contains("`impact`"), "{err}");
+        let mut req = full_request();
+        req.fields.insert("impact".into(), "all of sales".into());
+        assert!(plan_escalation(&agent(&[2]), &t, req, &required, &[]).is_ok());
+    }
+
+    #[test]
+    fn vendor_path_needs_level_three_and_a_known_vendor() {
+        let t = ticket(3, Status::Acknowledged, Priority::Normal);
+        let vendors = vec!["Acme Storage".to_owned()];
+        let err = plan_escalation(&agent(&[4]), &t, full_request(), &[], &vendors).unwrap_err();
+        assert_eq!(err, UserError::VendorNeedsLevel3);
+
+        let err = plan_escalation(&agent(&[3]), &t, full_request(), &[], &vendors).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("`vendor`") && text.contains("`vendor_reason`"),
+            "{text}"
+        );
+
+        let mut req = full_request();
+        req.vendor = Some("Globex".into());
+        req.vendor_reason = Some(VendorReason::Warranty);
+        let err = plan_escalation(&agent(&[3]), &t, req.clone(), &[], &vendors).unwrap_err();
+        assert!(matches!(err, UserError::UnknownVendor { .. }));
+
+        req.vendor = Some("acme storage".into());
+        let plan = plan_escalation(&agent(&[3]), &t, req, &[], &vendors).unwrap();
+        assert!(matches!(plan, EscalationPlan::ToVendor { ref vendor, .. } if vendor == "Acme Storage"));
+    }
+
+    #[test]
+    fn nothing_goes_past_the_vendor() {
+        let mut t = ticket(3, Status::Waiting, Priority::Normal);
+        t.waiting_on = Some(WaitingOn::Vendor);
+        t.vendor = Some(VendorCase {
+            vendor: "Acme Storage".into(),
+            reason: VendorReason::Warranty,
+            reference: None,
+        });
+        let err = plan_escalation(&agent(&[3]), &t, full_request(), &[], &[]).unwrap_err();
+        assert!(matches!(err, UserError::AlreadyWithVendor { .. }));
+        let req = EscalationRequest {
+            vendor_ref: Some("CASE-1".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            plan_escalation(&agent(&[3]), &t, req, &[], &[]),
+            Ok(EscalationPlan::RecordVendorCase {
+                vendor_ref: "CASE-1".into()
+            })
+        );
+    }
+
+    #[test]
+    fn returns_go_down_but_not_below_level_one() {
+        let t = ticket(3, Status::Open, Priority::Normal);
+        assert_eq!(plan_return(&agent(&[3]), &t, None), Ok(Level::TECHNICAL));
+        assert_eq!(
+            plan_return(&agent(&[3]), &t, Some(Level::SERVICE_DESK)),
+            Ok(Level::SERVICE_DESK)
+        );
+        assert!(plan_return(&agent(&[3]), &t, Some(Level::SELF_SERVICE)).is_err());
+        assert!(plan_return(&agent(&[3]), &t, Some(Level::EXPERTS)).is_err());
+        let t1 = ticket(1, Status::Open, Priority::Normal);
+        assert!(matches!(
+            plan_return(&agent(&[1]), &t1, None),
+            Err(UserError::BadReturnLevel { .. })
+        ));
+    }
+
+    #[test]
+    fn closure_needs_root_cause_for_urgent_tickets() {
+        let t = ticket(1, Status::Acknowledged, Priority::Critical);
+        assert!(matches!(
+            check_closure(&agent(&[1]), &t, None),
+            Err(UserError::RootCauseRequired { .. })
+        ));
+        assert!(check_closure(&agent(&[1]), &t, Some("bad cable")).is_ok());
+        let low = ticket(1, Status::Acknowledged, Priority::Low);
+        assert!(check_closure(&agent(&[1]), &low, None).is_ok());
+    }
+
+    #[test]
+    fn reopen_returns_to_the_closing_level() {
+        let mut t = ticket(2, Status::Closed, Priority::Normal);
+        t.closure = Some(Closure {
+            at: t.opened_at,
+            level: Level::TECHNICAL,
+            by: UserId(200),
+            resolution: "replaced".into(),
+            root_cause: None,
+            fix_type: None,
+            kb: None,
+        });
+        assert_eq!(check_reopen(&requester(), &t), Ok(Level::TECHNICAL));
+        let open = ticket(2, Status::Open, Priority::Normal);
+        assert!(matches!(
+            check_reopen(&requester(), &open),
+            Err(UserError::NotClosed(_))
+        ));
+        assert!(require_can_act(&agent(&[3]), &t, "close").is_err());
+    }
+
+    #[test]
+    fn opening_above_level_one_needs_membership() {
+        assert!(check_open_level(&requester(), Level::SERVICE_DESK).is_ok());
+        assert_eq!(
+            check_open_level(&requester(), Level::TECHNICAL),
+            Err(UserError::OpenAboveLevel(Level::TECHNICAL))
+        );
+        assert!(check_open_level(&agent(&[2]), Level::TECHNICAL).is_ok());
+        assert_eq!(
+            check_open_level(&admin(), Level::SELF_SERVICE),
+            Err(UserError::NotAnOwningLevel)
+        );
+        assert_eq!(
+            check_open_level(&admin(), Level::VENDOR),
+            Err(UserError::NotAnOwningLevel)
+        );
+    }
+
+    #[test]
+    fn ack_only_when_waiting_for_one() {
+        let t = ticket(1, Status::Acknowledged, Priority::Normal);
+        assert!(matches!(
+            check_ack(&agent(&[1]), &t),
+            Err(UserError::AlreadyAcknowledged { .. })
+        ));
+        let t = ticket(1, Status::Open, Priority::Normal);
+        assert!(check_ack(&agent(&[1]), &t).is_ok());
+    }
+}

@@ -1,0 +1,83 @@
+//! A ticket's current state, as derived from its timeline.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{FixType, GuildId, Level, Priority, Status, UserId, VendorReason, WaitingOn};
+use crate::error::UserError;
+
+/// The number users see (`#42`), unique within a guild.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TicketNumber(pub i64);
+
+impl TicketNumber {
+    /// Parses `42` or `#42`.
+    pub fn parse(value: &str) -> Result<Self, UserError> {
+        let digits = value.trim().trim_start_matches('#');
+        match digits.parse::<i64>() {
+            Ok(n) if n > 0 => Ok(TicketNumber(n)),
+            _ => Err(UserError::BadTicketNumber(value.to_owned())),
+        }
+    }
+}
+
+impl std::fmt::Display for TicketNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// How a ticket was closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closure {
+    pub at: DateTime<Utc>,
+    pub level: Level,
+    pub by: UserId,
+    pub resolution: String,
+    pub root_cause: Option<String>,
+    pub fix_type: Option<FixType>,
+    pub kb: Option<String>,
+}
+
+/// The vendor case of a ticket handed to level 4.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VendorCase {
+    pub vendor: String,
+    pub reason: VendorReason,
+    pub reference: Option<String>,
+}
+
+/// The current state of a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    /// Database id; never shown to users.
+    pub id: i64,
+    pub guild: GuildId,
+    pub number: TicketNumber,
+    pub title: String,
+    pub details: String,
+    pub requester: UserId,
+    pub priority: Priority,
+    pub level: Level,
+    pub status: Status,
+    pub waiting_on: Option<WaitingOn>,
+    pub vendor: Option<VendorCase>,
+    pub assignee: Option<UserId>,
+    pub thread_id: Option<u64>,
+    pub opened_at: DateTime<Utc>,
+    /// When the ticket arrived at its current level.
+    pub arrived_at: DateTime<Utc>,
+    /// First acknowledgement at the current level.
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// When the current level must have acknowledged it.
+    pub ack_due_at: Option<DateTime<Utc>>,
+    pub closure: Option<Closure>,
+    pub rating: Option<u8>,
+}
+
+impl Ticket {
+    pub fn is_closed(&self) -> bool {
+        self.status == Status::Closed
+    }
+}

@@ -1,0 +1,112 @@
+//! Side effects as data: the Discord messages a state change causes. The service stores them
+//! in the outbox in the same transaction as the change; a worker delivers them afterwards.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::service::SummaryReport;
+use crate::domain::{
+    ChannelId, Event, Level, Priority, ReturnReason, RoleId, Status, Ticket, TicketNumber, UserId,
+    VendorReason,
+};
+
+/// What a page or page edit shows of a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketCard {
+    pub number: TicketNumber,
+    pub title: String,
+    pub priority: Priority,
+    pub level: Level,
+    pub status: Status,
+    pub requester: UserId,
+    pub assignee: Option<UserId>,
+}
+
+impl From<&Ticket> for TicketCard {
+    fn from(t: &Ticket) -> Self {
+        TicketCard {
+            number: t.number,
+            title: t.title.clone(),
+            priority: t.priority,
+            level: t.level,
+            status: t.status,
+            requester: t.requester,
+            assignee: t.assignee,
+        }
+    }
+}
+
+/// Where a paged ticket came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "how", rename_all = "snake_case")]
+pub enum Arrival {
+    Opened {
+        by: UserId,
+    },
+    Escalated {
+        from: Level,
+        reason: String,
+        attempts: String,
+        automatic: bool,
+    },
+    Returned {
+        from: Level,
+        reason: ReturnReason,
+        note: String,
+    },
+    Reopened {
+        reason: String,
+    },
+    /// Handed to a vendor; posted for the vendor liaison (level 4).
+    ToVendor {
+        vendor: String,
+        vendor_reason: VendorReason,
+        vendor_ref: Option<String>,
+        reason: String,
+        attempts: String,
+    },
+}
+
+/// A message to Discord, as stored in the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Outgoing {
+    /// A page in a level's queue channel that mentions exactly `role`.
+    Page {
+        channel: ChannelId,
+        role: RoleId,
+        level: Level,
+        card: TicketCard,
+        arrival: Arrival,
+        /// When the level must have acknowledged (`None` for the vendor liaison's copy).
+        ack_due_at: Option<DateTime<Utc>>,
+    },
+    /// The ticket's latest page, edited in place to show the truth.
+    PageUpdate { card: TicketCard },
+    /// Opens the ticket's thread in the queue channel where it was first paged.
+    ThreadOpen {
+        channel: ChannelId,
+        number: TicketNumber,
+        title: String,
+    },
+    /// A timeline entry posted in the ticket's thread (never an internal note).
+    ThreadPost { number: TicketNumber, event: Event },
+    /// The backlog summary, in the summary channel.
+    Summary {
+        channel: ChannelId,
+        report: Box<SummaryReport>,
+    },
+}
+
+impl Outgoing {
+    /// The outbox `kind` column, which the delivery worker dispatches on.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Outgoing::Page { .. } => "page",
+            Outgoing::PageUpdate { .. } => "page_update",
+            Outgoing::ThreadOpen { .. } => "thread_open",
+            Outgoing::ThreadPost { .. } => "thread_post",
+            Outgoing::Summary { .. } => "summary",
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! `tierdesk export`: every ticket with its closure details, and the key figures, as CSV or
+//! JSON for spreadsheets and reports.
+
+use std::io::Write;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use crate::domain::figures::KeyFigures;
+use crate::domain::Ticket;
+use crate::service::{Service, FIGURES_WINDOW_DAYS};
+use crate::store;
+
+/// One exported ticket, flat so that it fits a CSV row.
+#[derive(Debug, Serialize)]
+pub struct TicketRecord {
+    pub number: i64,
+    pub title: String,
+    pub requester_id: String,
+    pub priority: String,
+    pub level: u8,
+    pub status: String,
+    pub assignee_id: Option<String>,
+    pub opened_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub closed_level: Option<u8>,
+    pub closed_by: Option<String>,
+    pub resolution: Option<String>,
+    pub root_cause: Option<String>,
+    pub fix_type: Option<String>,
+    pub kb: Option<String>,
+    pub vendor: Option<String>,
+    pub vendor_ref: Option<String>,
+    pub rating: Option<u8>,
+}
+
+impl From<Ticket> for TicketRecord {
+    fn from(t: Ticket) -> Self {
+        let c = t.closure.as_ref();
+        TicketRecord {
+            number: t.number.0,
+            title: t.title.clone(),
+            // Ids as text: spreadsheets round 19-digit numbers.
+            requester_id: t.requester.to_string(),
+            priority: t.priority.to_string(),
+            level: t.level.get(),
+            status: t.status.to_string(),
+            assignee_id: t.assignee.map(|a| a.to_string()),
+            opened_at: t.opened_at,
+            closed_at: c.map(|c| c.at),
+            closed_level: c.map(|c| c.level.get()),
+            closed_by: c.map(|c| c.by.to_string()),
+            resolution: c.map(|c| c.resolution.clone()),
+            root_cause: c.and_then(|c| c.root_cause.clone()),
+            fix_type: c.and_then(|c| c.fix_type.map(|f| f.to_string())),
+            kb: c.and_then(|c| c.kb.clone()),
+            vendor: t.vendor.as_ref().map(|v| v.vendor.clone()),
+            vendor_ref: t.vendor.as_ref().and_then(|v| v.reference.clone()),
+            rating: t.rating,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonExport {
+    generated_at: DateTime<Utc>,
+    tickets: Vec<TicketRecord>,
+    key_figures: KeyFigures,
+}
+
+/// Export format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+/// Writes the export of the configured guild to `out`.
+pub async fn export(
+    service: &Service,
+    format: Format,
+    now: DateTime<Utc>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let guild = service.config.discord.guild_id;
+    let tickets: Vec<TicketRecord> = store::tickets::all(service.store.reader(), guild)
+        .await?
+        .into_iter()
+        .map(TicketRecord::from)
+        .collect();
+    match format {
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            for t in &tickets {
+                w.serialize(t)?;
+            }
+            w.flush()?;
+        }
+        Format::Json => {
+            let key_figures = store::figures::key_figures(
+                service.store.reader(),
+                guild,
+                now - Duration::days(FIGURES_WINDOW_DAYS),
+                now,
+            )
+            .await?;
+            let export = JsonExport {
+                generated_at: now,
+                tickets,
+                key_figures,
+            };
+            serde_json::to_writer_pretty(&mut *out, &export)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,155 @@
+//! The use cases: one function per command, each one transaction that changes the ticket,
+//! appends its timeline and queues the messages the change causes. Nothing here talks to
+//! Discord; the front ends (console, Discord) parse, call `execute`, and render the result.
+
+mod summary;
+mod tickets;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+pub use summary::{build_report, local_day, SummaryReport, FIGURES_WINDOW_DAYS};
+
+use crate::command::Command;
+use crate::config::Config;
+use crate::domain::rules::Actor;
+use crate::domain::{Event, GuildId, Level, RoleId, Status, Ticket, UserId};
+use crate::effects::Outgoing;
+use crate::error::Error;
+use crate::store::Store;
+
+/// The tierdesk service, shared by every front end.
+#[derive(Clone)]
+pub struct Service {
+    pub store: Store,
+    pub config: Arc<Config>,
+}
+
+/// Who acts, where, and when. `now` is a parameter so tests control time.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub guild: GuildId,
+    pub actor: Actor,
+    pub now: DateTime<Utc>,
+}
+
+/// What a command answers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    Opened(Ticket),
+    Noted { ticket: Ticket, internal: bool },
+    Acknowledged(Ticket),
+    Assigned(Ticket),
+    Escalated(Ticket),
+    SentToVendor(Ticket),
+    VendorCaseRecorded(Ticket),
+    Returned(Ticket),
+    PriorityChanged(Ticket),
+    Closed(Ticket),
+    Reopened(Ticket),
+    Show {
+        ticket: Ticket,
+        timeline: Vec<Event>,
+    },
+    Queue {
+        level: Option<Level>,
+        status: Option<Status>,
+        tickets: Vec<Ticket>,
+    },
+    Summary(Box<SummaryReport>),
+}
+
+impl Reply {
+    /// Staff views and personal answers are shown to the asker only.
+    pub fn ephemeral(&self) -> bool {
+        matches!(
+            self,
+            Reply::Show { .. } | Reply::Queue { .. } | Reply::Noted { .. } | Reply::Summary(_)
+        )
+    }
+}
+
+/// A reply and the messages the change queued for Discord.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub reply: Reply,
+    pub effects: Vec<Outgoing>,
+}
+
+impl Outcome {
+    fn quiet(reply: Reply) -> Outcome {
+        Outcome {
+            reply,
+            effects: Vec::new(),
+        }
+    }
+}
+
+impl Service {
+    pub fn new(store: Store, config: Config) -> Service {
+        Service {
+            store,
+            config: Arc::new(config),
+        }
+    }
+
+    /// Places a member on the ladder from their roles.
+    pub fn actor(&self, user: UserId, roles: &[RoleId]) -> Actor {
+        let levels = self
+            .config
+            .tiers
+            .values()
+            .filter(|t| roles.contains(&t.role_id))
+            .map(|t| t.level)
+            .collect();
+        Actor {
+            user,
+            levels,
+            admin: roles.contains(&self.config.discord.admin_role_id),
+        }
+    }
+
+    /// Runs one command. A refusal changes nothing.
+    pub async fn execute(&self, ctx: &Context, command: Command) -> Result<Outcome, Error> {
+        match command {
+            Command::Open {
+                title,
+                details,
+                priority,
+                level,
+            } => self.open(ctx, title, details, priority, level).await,
+            Command::Note {
+                ticket,
+                text,
+                internal,
+            } => self.note(ctx, ticket, text, internal).await,
+            Command::Ack { ticket } => self.ack(ctx, ticket).await,
+            Command::Assign { ticket, user } => self.assign(ctx, ticket, user).await,
+            Command::Escalate { ticket, request } => self.escalate(ctx, ticket, request).await,
+            Command::Return {
+                ticket,
+                reason,
+                note,
+                level,
+            } => self.return_ticket(ctx, ticket, reason, note, level).await,
+            Command::Priority { ticket, priority } => {
+                self.change_priority(ctx, ticket, priority).await
+            }
+            Command::Close {
+                ticket,
+                resolution,
+                root_cause,
+                fix_type,
+                kb,
+            } => {
+                self.close(ctx, ticket, resolution, root_cause, fix_type, kb)
+                    .await
+            }
+            Command::Reopen { ticket, reason } => self.reopen(ctx, ticket, reason).await,
+            Command::Show { ticket } => self.show(ctx, ticket).await,
+            Command::Queue { level, status } => self.queue(ctx, level, status).await,
+            Command::Summary => self.post_summary(ctx).await,
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! The backlog summary of SPEC §5: open tickets per level and priority with the change since
+//! the last summary, overdue and oldest tickets, the last 24 hours, and the key figures.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use super::{Context, Outcome, Reply, Service};
+use crate::domain::figures::KeyFigures;
+use crate::domain::{rules, GuildId, Level, Priority};
+use crate::effects::Outgoing;
+use crate::error::Error;
+use crate::store::figures::TicketLine;
+use crate::store::{self, summaries::Counts};
+
+/// How many days of history the key figures cover.
+pub const FIGURES_WINDOW_DAYS: i64 = 7;
+
+/// Open tickets of one level and priority.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenCount {
+    pub level: Level,
+    pub priority: Priority,
+    pub count: i64,
+    /// Change since the last summary; `None` when this is the first one.
+    pub change: Option<i64>,
+}
+
+/// What happened in the last 24 hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Activity {
+    pub opened: i64,
+    pub escalated: i64,
+    pub returned: i64,
+    pub closed: i64,
+    pub reopened: i64,
+}
+
+/// Everything a summary shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryReport {
+    pub generated_at: DateTime<Utc>,
+    /// Local date in `summary.timezone`.
+    pub day: String,
+    pub open: Vec<OpenCount>,
+    pub open_total: i64,
+    pub overdue_count: i64,
+    pub overdue: Vec<TicketLine>,
+    pub oldest: Vec<TicketLine>,
+    pub last_24h: Activity,
+    pub figures: KeyFigures,
+}
+
+impl SummaryReport {
+    /// The counts remembered for the next summary's change column.
+    pub fn counts(&self) -> Counts {
+        self.open
+            .iter()
+            .map(|c| (count_key(c.level, c.priority), c.count))
+            .collect()
+    }
+}
+
+fn count_key(level: Level, priority: Priority) -> String {
+    format!("{level}/{priority}")
+}
+
+/// The local date of `now` in `tz`, as the summary's day.
+pub fn local_day(now: DateTime<Utc>, tz: Tz) -> String {
+    now.with_timezone(&tz).format("%Y-%m-%d").to_string()
+}
+
+/// Builds the summary of `guild` as of `now`.
+pub async fn build_report(
+    service: &Service,
+    guild: GuildId,
+    now: DateTime<Utc>,
+) -> anyhow::Result<SummaryReport> {
+    let db = service.store.reader();
+    let previous = store::summaries::last_counts(db, guild).await?;
+    let mut per_cell: BTreeMap<(Level, Priority), i64> = BTreeMap::new();
+    for (level, priority, _status, n) in store::figures::open_counts(db, guild).await? {
+        *per_cell.entry((level, priority)).or_default() += n;
+    }
+    // Cells that emptied since the last summary still show, with their drop.
+    if let Some(prev) = &previous {
+        for level in service.config.tiers.keys() {
+            for p in Priority::ALL {
+                if prev.get(&count_key(*level, *p)).is_some_and(|n| *n > 0) {
+                    per_cell.entry((*level, *p)).or_default();
+                }
+            }
+        }
+    }
+    let open: Vec<OpenCount> = per_cell
+        .into_iter()
+        .map(|((level, priority), count)| OpenCount {
+            level,
+            priority,
+            count,
+            change: previous.as_ref().map(|prev| {
+                count - prev.get(&count_key(level, priority)).copied().unwrap_or(0)
+            }),
+        })
+        .collect();
+    let (overdue_count, overdue) = store::figures::overdue(db, guild, now, 5).await?;
+    let oldest = store::figures::oldest_open(db, guild, 5).await?;
+    let kinds = store::figures::activity(db, guild, now - Duration::hours(24), now).await?;
+    let kind = |k: &str| kinds.get(k).copied().unwrap_or(0);
+    let figures = store::figures::key_figures(
+        db,
+        guild,
+        now - Duration::days(FIGURES_WINDOW_DAYS),
+        now,
+    )
+    .await?;
+    Ok(SummaryReport {
+        generated_at: now,
+        day: local_day(now, service.config.summary.timezone),
+        open_total: open.iter().map(|c| c.count).sum(),
+        open,
+        overdue_count,
+        overdue,
+        oldest,
+        last_24h: Activity {
+            opened: kind("opened"),
+            escalated: kind("escalated") + kind("vendor_escalated"),
+            returned: kind("returned"),
+            closed: kind("closed"),
+            reopened: kind("reopened"),
+        },
+        figures,
+    })
+}
+
+impl Service {
+    /// `/summary`: an admin posts the summary now (besides the daily one).
+    pub(super) async fn post_summary(&self, ctx: &Context) -> Result<Outcome, Error> {
+        rules::require_admin(&ctx.actor, "post the summary")?;
+        let report = build_report(self, ctx.guild, ctx.now).await?;
+        let message = Outgoing::Summary {
+            channel: self.config.summary.channel_id,
+            report: Box::new(report.clone()),
+        };
+        let mut tx = self.store.begin_write().await?;
+        store::summaries::record(&mut tx, ctx.guild, &report.day, false, &report.counts(), ctx.now)
+            .await?;
+        store::outbox::enqueue(&mut tx, ctx.guild, None, std::slice::from_ref(&message), ctx.now)
+            .await?;
+        tx.commit().await?;
+        Ok(Outcome {
+            reply: Reply::Summary(Box::new(report)),
+            effects: vec![message],
+        })
+    }
+}

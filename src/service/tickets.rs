@@ -1,0 +1,570 @@
+//! The `/ticket` use cases and `/queue`: each loads the ticket inside a write transaction,
+//! checks the rules, and writes state, timeline and outbox together.
+
+use chrono::{DateTime, Utc};
+
+use super::{Context, Outcome, Reply, Service};
+use crate::domain::rules::{self, EscalationPlan, EscalationRequest};
+use crate::domain::{
+    Closure, Event, EventKind, FixType, Level, LongText, Priority, ReturnReason, ShortText,
+    Status, Ticket, TicketNumber, TicketTitle, UserId, VendorCase, WaitingOn,
+};
+use crate::effects::{Arrival, Outgoing, TicketCard};
+use crate::error::{Error, UserError};
+use crate::store::{self, Tx};
+
+/// The events and messages one use case produces, written together by `commit`.
+struct Change<'a> {
+    ctx: &'a Context,
+    events: Vec<Event>,
+    effects: Vec<Outgoing>,
+}
+
+impl<'a> Change<'a> {
+    fn new(ctx: &'a Context) -> Self {
+        Change {
+            ctx,
+            events: Vec::new(),
+            effects: Vec::new(),
+        }
+    }
+
+    fn event(&mut self, level: Level, kind: EventKind) {
+        self.events.push(Event {
+            at: self.ctx.now,
+            actor: Some(self.ctx.actor.user),
+            level,
+            kind,
+        });
+    }
+
+    /// An action the bot takes by itself, such as a page.
+    fn system_event(&mut self, level: Level, kind: EventKind) {
+        self.events.push(Event {
+            at: self.ctx.now,
+            actor: None,
+            level,
+            kind,
+        });
+    }
+
+    /// Edits the ticket's latest page to show its state now.
+    fn update_page(&mut self, ticket: &Ticket) {
+        self.effects.push(Outgoing::PageUpdate {
+            card: TicketCard::from(ticket),
+        });
+    }
+}
+
+impl Service {
+    /// Pages the owning level of `ticket` and records the page in the timeline.
+    fn page(&self, change: &mut Change<'_>, ticket: &Ticket, arrival: Arrival) {
+        if let Some(tier) = self.config.tier(ticket.level) {
+            change.system_event(
+                ticket.level,
+                EventKind::Paged {
+                    level: ticket.level,
+                    role: tier.page_role_id,
+                },
+            );
+            change.effects.push(Outgoing::Page {
+                channel: tier.queue_channel_id,
+                role: tier.page_role_id,
+                level: ticket.level,
+                card: TicketCard::from(ticket),
+                arrival,
+                ack_due_at: ticket.ack_due_at,
+            });
+        }
+    }
+
+    /// Deadline for the owning level to acknowledge a ticket that arrived at `arrived`.
+    fn ack_due(&self, level: Level, priority: Priority, arrived: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let tier = self.config.tier(level)?;
+        let within = chrono::Duration::from_std(tier.ack_within(priority)).ok()?;
+        Some(arrived + within)
+    }
+
+    /// Puts the ticket at `level`, waiting for that level to acknowledge it.
+    fn arrive(&self, ticket: &mut Ticket, level: Level, now: DateTime<Utc>) {
+        ticket.level = level;
+        ticket.status = Status::Open;
+        ticket.waiting_on = None;
+        ticket.assignee = None;
+        ticket.arrived_at = now;
+        ticket.acknowledged_at = None;
+        ticket.ack_due_at = self.ack_due(level, ticket.priority, now);
+    }
+
+    async fn load(&self, tx: &mut Tx, ctx: &Context, number: TicketNumber) -> Result<Ticket, Error> {
+        store::tickets::find(&mut **tx, ctx.guild, number)
+            .await?
+            .ok_or_else(|| UserError::UnknownTicket(number).into())
+    }
+
+    /// Writes the ticket, its new events and the queued messages, then commits.
+    async fn commit(
+        &self,
+        mut tx: Tx,
+        ticket: &Ticket,
+        change: Change<'_>,
+        write_ticket: bool,
+    ) -> Result<Vec<Outgoing>, Error> {
+        let Change {
+            ctx,
+            events,
+            mut effects,
+        } = change;
+        if write_ticket {
+            store::tickets::update(&mut tx, ticket).await?;
+        }
+        store::events::append(&mut tx, ctx.guild, ticket.id, &events).await?;
+        // The thread shows the public timeline as it happens: no internal notes, no pages.
+        effects.extend(
+            events
+                .into_iter()
+                .filter(|e| {
+                    !e.kind.is_internal()
+                        && !matches!(e.kind, EventKind::Paged { .. } | EventKind::Repaged { .. })
+                })
+                .map(|event| Outgoing::ThreadPost {
+                    number: ticket.number,
+                    event,
+                }),
+        );
+        store::outbox::enqueue(&mut tx, ctx.guild, Some(ticket.id), &effects, ctx.now).await?;
+        tx.commit().await?;
+        Ok(effects)
+    }
+
+    pub(super) async fn open(
+        &self,
+        ctx: &Context,
+        title: TicketTitle,
+        details: Option<LongText>,
+        priority: Priority,
+        level: Level,
+    ) -> Result<Outcome, Error> {
+        rules::check_open_level(&ctx.actor, level)?;
+        let mut ticket = Ticket {
+            id: 0,
+            guild: ctx.guild,
+            number: TicketNumber(0),
+            title: title.to_string(),
+            details: details.map(|d| d.to_string()).unwrap_or_default(),
+            requester: ctx.actor.user,
+            priority,
+            level,
+            status: Status::Open,
+            waiting_on: None,
+            vendor: None,
+            assignee: None,
+            thread_id: None,
+            opened_at: ctx.now,
+            arrived_at: ctx.now,
+            acknowledged_at: None,
+            ack_due_at: self.ack_due(level, priority, ctx.now),
+            closure: None,
+            rating: None,
+        };
+        let mut tx = self.store.begin_write().await?;
+        let (id, number) = store::tickets::insert(&mut tx, &ticket).await?;
+        ticket.id = id;
+        ticket.number = number;
+        let mut change = Change::new(ctx);
+        change.event(
+            level,
+            EventKind::Opened {
+                title: ticket.title.clone(),
+                priority,
+                level,
+            },
+        );
+        self.page(&mut change, &ticket, Arrival::Opened { by: ctx.actor.user });
+        if let Some(tier) = self.config.tier(level) {
+            change.effects.push(Outgoing::ThreadOpen {
+                channel: tier.queue_channel_id,
+                number,
+                title: ticket.title.clone(),
+            });
+        }
+        let effects = self.commit(tx, &ticket, change, false).await?;
+        Ok(Outcome {
+            reply: Reply::Opened(ticket),
+            effects,
+        })
+    }
+
+    pub(super) async fn note(
+        &self,
+        ctx: &Context,
+        number: TicketNumber,
+        text: LongText,
+        internal: Option<bool>,
+    ) -> Result<Outcome, Error> {
+        let mut tx = self.store.begin_write().await?;
+        let ticket = self.load(&mut tx, ctx, number).await?;
+        let internal = rules::note_visibility(&ctx.actor, &ticket, internal)?;
+        let mut change = Change::new(ctx);
+        change.event(
+            ticket.level,
+            EventKind::Note {
+                text: text.to_string(),
+                internal,
+            },
+        );
+        let effects = self.commit(tx, &ticket, change, false).await?;
+        Ok(Outcome {
+            reply: Reply::Noted { ticket, internal },
+            effects,
+        })
+    }
+
+    fn acknowledge(change: &mut Change<'_>, ticket: &mut Ticket, now: DateTime<Utc>) {
+        ticket.status = Status::Acknowledged;
+        ticket.acknowledged_at = Some(now);
+        ticket.ack_due_at = None;
+        change.event(
+            ticket.level,
+            EventKind::Acknowledged {
+                after_secs: (now - ticket.arrived_at).num_seconds().max(0),
+            },
+        );
+    }
+
+    pub(super) async fn ack(&self, ctx: &Context, number: TicketNumber) -> Result<Outcome, Error> {
+        let mut tx = self.store.begin_write().await?;
+        let mut ticket = self.load(&mut tx, ctx, number).await?;
+        rules::check_ack(&ctx.actor, &ticket)?;
+        let mut change = Change::new(ctx);
+        Self::acknowledge(&mut change, &mut ticket, ctx.now);
+        change.update_page(&ticket);
+        let effects = self.commit(tx, &ticket, change, true).await?;
+        Ok(Outcome {
+            reply: Reply::Acknowledged(ticket),
+            effects,
+        })
+    }
+
+    pub(super) async fn assign(
+        &self,
+        ctx: &Context,
+        number: TicketNumber,
+        user: Option<UserId>,
+    ) -> Result<Outcome, Error> {
+        let mut tx = self.store.begin_write().await?;
+        let mut ticket = self.load(&mut tx, ctx, number).await?;
+        rules::require_can_act(&ctx.actor, &ticket, "assign")?;
+        let assignee = user.unwrap_or(ctx.actor.user);
+        let mut change = Change::new(ctx);
+        // Taking a ticket that still waits for an acknowledgement acknowledges it.
+        if ticket.status == Status::Open {
+            Self::acknowledge(&mut change, &mut ticket, ctx.now);
+        }
+        ticket.assignee = Some(assignee);
+        change.event(ticket.level, EventKind::Assigned { assignee });
+        change.update_page(&ticket);
+        let effects = self.commit(tx, &ticket, change, true).await?;
+        Ok(Outcome {
+            reply: Reply::Assigned(ticket),
+            effects,
+        })
+    }
+
+    pub(super) async fn escalate(
+        &self,
+        ctx: &Context,
+        number: TicketNumber,
+        request: EscalationRequest,
+    ) -> Result<Outcome, Error> {
+        let mut tx = self.store.begin_write().await?;
+        let mut ticket = self.load(&mut tx, ctx, number).await?;
+        let required = ticket
+            .level
+            .next()
+            .and_then(|l| self.config.tier(l))
+            .map(|t| t.required_on_arrival.clone())
+            .unwrap_or_default();
+        let plan = rules::plan_escalation(
+            &ctx.actor,
+            &ticket,
+            request,
+            &required,
+            &self.config.vendor_names(),
+        )?;
+        let mut change = Change::new(ctx);
+        let reply = match plan {
+            EscalationPlan::Up {
+                to,
+                reason,
+                attempts,
+                fields,
+            } => {
+                let from = ticket.level;
+                self.arrive(&mut ticket, to, ctx.now);
+                change.event(
+                    to,
+                    EventKind::Escalated {
+                        from,
+                        to,
+                        reason: reason.clone(),
+                        attempts: attempts.clone(),
+                        fields,
+                        automatic: false,
+                    },
+                );
+                change.update_page(&ticket);
+                self.page(
+                    &mut change,
+                    &ticket,
+                    Arrival::Escalated {
+                        from,
+                        reason,
+                        attempts,
+                        automatic: false,
+                    },
+                );
+                Reply::Escalated(ticket.clone())
+            }
+            EscalationPlan::ToVendor {
+                vendor,
+                vendor_reason,
+                vendor_ref,
+                reason,
+                attempts,
+            } => {
+                // Level 3 keeps final responsibility: it still owns the ticket.
+                ticket.status = Status::Waiting;
+                ticket.waiting_on = Some(WaitingOn::Vendor);
+                ticket.ack_due_at = None;
+                ticket.vendor = Some(VendorCase {
+                    vendor: vendor.clone(),
+                    reason: vendor_reason,
+                    reference: vendor_ref.clone(),
+                });
+                change.event(
+                    ticket.level,
+                    EventKind::VendorEscalated {
+                        vendor: vendor.clone(),
+                        vendor_reason,
+                        vendor_ref: vendor_ref.clone(),
+                        reason: reason.clone(),
+                        attempts: attempts.clone(),
+                    },
+                );
+                change.update_page(&ticket);
+                if let Some(liaison) = self.config.tier(Level::VENDOR) {
+                    change.effects.push(Outgoing::Page {
+                        channel: liaison.queue_channel_id,
+                        role: liaison.page_role_id,
+                        level: Level::VENDOR,
+                        card: TicketCard::from(&ticket),
+                        arrival: Arrival::ToVendor {
+                            vendor,
+                            vendor_reason,
+                            vendor_ref,
+                            reason,
+                            attempts,
+                        },
+                        ack_due_at: None,
+                    });
+                }
+                Reply::SentToVendor(ticket.clone())
+            }
+            EscalationPlan::RecordVendorCase { vendor_ref } => {
+                if let Some(case) = ticket.vendor.as_mut() {
+                    case.reference = Some(vendor_ref.clone());
+                }
+                change.event(ticket.level, EventKind::VendorCaseRecorded { vendor_ref });
+                Reply::VendorCaseRecorded(ticket.clone())
+            }
+        };
+        let effects = self.commit(tx, &ticket, change, true).await?;
+        Ok(Outcome { reply, effects })
+    }
+
+    pub(super) async fn return_ticket(
+        &self,
+        ctx: &Context,
+        number: TicketNumber,
+        reason: ReturnReason,
+        note: LongText,
+        level: Option<Level>,
+    ) -> Result<Outcome, Error> {
+        let mut tx = self.store.begin_write().await?;
+        let mut ticket = self.load(&mut tx, ctx, number).await?;
+        let to = rules::plan_return(&ctx.actor, &ticket, level)?;
+        let from = ticket.level;
+        self.arrive(&mut ticket, to, ctx.now);
+        let mut change = Change::new(ctx);
+        change.event(
+            to,
+            EventKind::Returned {
+                from,
+                to,
+                reason,
+                note: note.to_string(),
+            },
+        );
+        change.update_page(&ticket);
+        self.page(
+            &mut change,
+            &ticket,
+            Arrival::Returned {
+                from,
+                reason,
+                note: note.to_string(),
+            },
+        );
+        let effects = self.commit(tx, &ticket, change, true).await?;
+        Ok(Outcome {
+            reply: Reply::Returned(ticket),
+            effects,
+        })
+    }
+
+    pub(super) async fn change_priority(
+        &self,
+        ctx: &Context,
+        number: TicketNumber,
+        priority: Priority,
+    ) -> Result<Outcome, Error> {
+        let mut tx = self.store.begin_write().await?;
+        let mut ticket = self.load(&mut tx, ctx, number).await?;
+        rules::check_priority(&ctx.actor, &ticket, priority)?;
+        let from = ticket.priority;
+        ticket.priority = priority;
+        // A ticket still waiting for its acknowledgement gets the new priority's deadline.
+        if ticket.status == Status::Open {
+            ticket.ack_due_at = self.ack_due(ticket.level, priority, ticket.arrived_at);
+        }
+        let mut change = Change::new(ctx);
+        change.event(ticket.level, EventKind::PriorityChanged { from, to: priority });
+        change.update_page(&ticket);
+        let effects = self.commit(tx, &ticket, change, true).await?;
+        Ok(Outcome {
+            reply: Reply::PriorityChanged(ticket),
+            effects,
+        })
+    }
+
+    pub(super) async fn close(
+        &self,
+        ctx: &Context,
+        number: TicketNumber,
+        resolution: LongText,
+        root_cause: Option<LongText>,
+        fix_type: Option<FixType>,
+        kb: Option<ShortText>,
+    ) -> Result<Outcome, Error> {
+        let mut tx = self.store.begin_write().await?;
+        let mut ticket = self.load(&mut tx, ctx, number).await?;
+        rules::check_closure(&ctx.actor, &ticket, root_cause.as_ref().map(|r| r.as_str()))?;
+        let closure = Closure {
+            at: ctx.now,
+            level: ticket.level,
+            by: ctx.actor.user,
+            resolution: resolution.to_string(),
+            root_cause: root_cause.map(|r| r.to_string()),
+            fix_type,
+            kb: kb.map(|k| k.to_string()),
+        };
+        ticket.status = Status::Closed;
+        ticket.waiting_on = None;
+        ticket.ack_due_at = None;
+        let mut change = Change::new(ctx);
+        change.event(
+            ticket.level,
+            EventKind::Closed {
+                resolution: closure.resolution.clone(),
+                root_cause: closure.root_cause.clone(),
+                fix_type,
+                kb: closure.kb.clone(),
+            },
+        );
+        ticket.closure = Some(closure);
+        change.update_page(&ticket);
+        let effects = self.commit(tx, &ticket, change, true).await?;
+        Ok(Outcome {
+            reply: Reply::Closed(ticket),
+            effects,
+        })
+    }
+
+    pub(super) async fn reopen(
+        &self,
+        ctx: &Context,
+        number: TicketNumber,
+        reason: LongText,
+    ) -> Result<Outcome, Error> {
+        let mut tx = self.store.begin_write().await?;
+        let mut ticket = self.load(&mut tx, ctx, number).await?;
+        let level = rules::check_reopen(&ctx.actor, &ticket)?;
+        self.arrive(&mut ticket, level, ctx.now);
+        ticket.closure = None;
+        ticket.rating = None;
+        let mut change = Change::new(ctx);
+        change.event(
+            level,
+            EventKind::Reopened {
+                reason: reason.to_string(),
+                level,
+            },
+        );
+        self.page(
+            &mut change,
+            &ticket,
+            Arrival::Reopened {
+                reason: reason.to_string(),
+            },
+        );
+        let effects = self.commit(tx, &ticket, change, true).await?;
+        Ok(Outcome {
+            reply: Reply::Reopened(ticket),
+            effects,
+        })
+    }
+
+    pub(super) async fn show(&self, ctx: &Context, number: TicketNumber) -> Result<Outcome, Error> {
+        let db = self.store.reader();
+        let ticket = store::tickets::find(db, ctx.guild, number)
+            .await?
+            .ok_or(UserError::UnknownTicket(number))?;
+        rules::require_requester_or_agent(&ctx.actor, &ticket, "see")?;
+        let mut timeline = store::events::timeline(db, ticket.id).await?;
+        if !ctx.actor.is_agent() {
+            timeline.retain(|e| !e.kind.is_internal());
+        }
+        Ok(Outcome::quiet(Reply::Show { ticket, timeline }))
+    }
+
+    pub(super) async fn queue(
+        &self,
+        ctx: &Context,
+        level: Option<Level>,
+        status: Option<Status>,
+    ) -> Result<Outcome, Error> {
+        rules::require_agent(&ctx.actor, "list the queues")?;
+        if status == Some(Status::Closed) {
+            return Err(UserError::BadChoice {
+                field: "status",
+                value: "closed".into(),
+                allowed: "`open` `acknowledged` `waiting`",
+            }
+            .into());
+        }
+        // Admins see every queue unless they ask for one; agents their highest level.
+        let level = match level {
+            Some(l) => Some(l),
+            None if ctx.actor.admin => None,
+            None => ctx.actor.highest(),
+        };
+        let tickets =
+            store::tickets::queue(self.store.reader(), ctx.guild, level, status, 1000).await?;
+        Ok(Outcome::quiet(Reply::Queue {
+            level,
+            status,
+            tickets,
+        }))
+    }
+}

@@ -1,0 +1,74 @@
+//! The timeline: appending events and reading a ticket's history. Rows are never updated
+//! (the schema's triggers refuse it).
+
+use sqlx::{QueryBuilder, SqliteExecutor};
+
+use super::{from_ts, ts, Tx};
+use crate::domain::{Event, EventKind, GuildId, Level, UserId};
+
+/// Appends events of one ticket in a single statement.
+pub async fn append(
+    tx: &mut Tx,
+    guild: GuildId,
+    ticket_id: i64,
+    events: &[Event],
+) -> anyhow::Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut rows = Vec::with_capacity(events.len());
+    for e in events {
+        rows.push((e, serde_json::to_string(&e.kind)?));
+    }
+    let mut q = QueryBuilder::new(
+        "INSERT INTO events (ticket_id, guild_id, at, actor_id, kind, level, from_level, measure, details) ",
+    );
+    q.push_values(rows, |mut b, (e, details)| {
+        b.push_bind(ticket_id)
+            .push_bind(guild.db())
+            .push_bind(ts(e.at))
+            .push_bind(e.actor.map(|u| u.db()))
+            .push_bind(e.kind.tag())
+            .push_bind(e.level.get() as i64)
+            .push_bind(e.kind.from_level().map(|l| l.get() as i64))
+            .push_bind(measure(e))
+            .push_bind(details);
+    });
+    q.build().execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// The number key figures read from an event, so they need no JSON parsing.
+fn measure(e: &Event) -> Option<i64> {
+    match &e.kind {
+        EventKind::Rated { score } => Some(*score as i64),
+        EventKind::Acknowledged { after_secs } => Some(*after_secs),
+        _ => None,
+    }
+}
+
+/// A ticket's whole timeline, oldest first.
+pub async fn timeline<'e>(
+    db: impl SqliteExecutor<'e>,
+    ticket_id: i64,
+) -> anyhow::Result<Vec<Event>> {
+    let rows: Vec<(i64, Option<i64>, i64, String)> = sqlx::query_as(
+        "SELECT at, actor_id, level, details FROM events WHERE ticket_id = ? ORDER BY id",
+    )
+    .bind(ticket_id)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|(at, actor, level, details)| {
+            Ok(Event {
+                at: from_ts(at),
+                actor: actor.map(UserId::from_db),
+                level: u8::try_from(level)
+                    .ok()
+                    .and_then(Level::new)
+                    .ok_or_else(|| anyhow::anyhow!("stored level {level} does not exist"))?,
+                kind: serde_json::from_str(&details)?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,50 @@
+//! Posted summaries, remembered so the next one can show the change in the backlog.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::SqliteExecutor;
+
+use super::{ts, Tx};
+use crate::domain::GuildId;
+
+/// Open tickets per "level/priority" key, as a summary showed them.
+pub type Counts = BTreeMap<String, i64>;
+
+/// The counts of the most recent summary of `guild`, if any.
+pub async fn last_counts<'e>(
+    db: impl SqliteExecutor<'e>,
+    guild: GuildId,
+) -> anyhow::Result<Option<Counts>> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT counts FROM summaries WHERE guild_id = ? ORDER BY id DESC LIMIT 1")
+            .bind(guild.db())
+            .fetch_optional(db)
+            .await?;
+    row.map(|(json,)| Ok(serde_json::from_str(&json)?))
+        .transpose()
+}
+
+/// Records a posted summary. For a scheduled one, returns false when that day's was already
+/// recorded (nothing is written then).
+pub async fn record(
+    tx: &mut Tx,
+    guild: GuildId,
+    day: &str,
+    scheduled: bool,
+    counts: &Counts,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO summaries (guild_id, day, scheduled, posted_at, counts) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(guild.db())
+    .bind(day)
+    .bind(scheduled)
+    .bind(ts(now))
+    .bind(serde_json::to_string(counts)?)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

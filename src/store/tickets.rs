@@ -1,0 +1,211 @@
+//! Ticket rows: insert, find, update and the queue listing.
+
+use sqlx::{FromRow, SqliteExecutor};
+
+use super::{from_ts, ts, Tx};
+use crate::domain::{
+    Closure, FixType, GuildId, Level, Priority, Status, Ticket, TicketNumber, UserId, VendorCase,
+    VendorReason, WaitingOn,
+};
+
+const COLUMNS: &str = "id, guild_id, number, title, details, requester_id, priority, level, status, \
+    waiting_on, vendor, vendor_reason, vendor_ref, assignee_id, thread_id, opened_at, arrived_at, \
+    acknowledged_at, ack_due_at, closed_at, closed_level, closed_by, resolution, root_cause, \
+    fix_type, kb_ref, rating";
+
+#[derive(FromRow)]
+struct Row {
+    id: i64,
+    guild_id: i64,
+    number: i64,
+    title: String,
+    details: String,
+    requester_id: i64,
+    priority: String,
+    level: i64,
+    status: String,
+    waiting_on: Option<String>,
+    vendor: Option<String>,
+    vendor_reason: Option<String>,
+    vendor_ref: Option<String>,
+    assignee_id: Option<i64>,
+    thread_id: Option<i64>,
+    opened_at: i64,
+    arrived_at: i64,
+    acknowledged_at: Option<i64>,
+    ack_due_at: Option<i64>,
+    closed_at: Option<i64>,
+    closed_level: Option<i64>,
+    closed_by: Option<i64>,
+    resolution: Option<String>,
+    root_cause: Option<String>,
+    fix_type: Option<String>,
+    kb_ref: Option<String>,
+    rating: Option<i64>,
+}
+
+fn level(n: i64) -> anyhow::Result<Level> {
+    u8::try_from(n)
+        .ok()
+        .and_then(Level::new)
+        .ok_or_else(|| anyhow::anyhow!("stored level {n} does not exist"))
+}
+
+impl Row {
+    /// A stored row that fails to convert means the database was edited by hand.
+    fn into_ticket(self) -> anyhow::Result<Ticket> {
+        let closure = match (self.closed_at, self.closed_level, self.closed_by) {
+            (Some(at), Some(lvl), Some(by)) => Some(Closure {
+                at: from_ts(at),
+                level: level(lvl)?,
+                by: UserId::from_db(by),
+                resolution: self.resolution.unwrap_or_default(),
+                root_cause: self.root_cause,
+                fix_type: self.fix_type.as_deref().map(FixType::parse).transpose()?,
+                kb: self.kb_ref,
+            }),
+            _ => None,
+        };
+        let vendor = match (self.vendor, self.vendor_reason) {
+            (Some(vendor), Some(reason)) => Some(VendorCase {
+                vendor,
+                reason: VendorReason::parse(&reason)?,
+                reference: self.vendor_ref,
+            }),
+            _ => None,
+        };
+        Ok(Ticket {
+            id: self.id,
+            guild: GuildId::from_db(self.guild_id),
+            number: TicketNumber(self.number),
+            title: self.title,
+            details: self.details,
+            requester: UserId::from_db(self.requester_id),
+            priority: Priority::parse(&self.priority)?,
+            level: level(self.level)?,
+            status: Status::parse(&self.status)?,
+            waiting_on: self.waiting_on.as_deref().map(WaitingOn::parse).transpose()?,
+            vendor,
+            assignee: self.assignee_id.map(UserId::from_db),
+            thread_id: self.thread_id.map(|t| t as u64),
+            opened_at: from_ts(self.opened_at),
+            arrived_at: from_ts(self.arrived_at),
+            acknowledged_at: self.acknowledged_at.map(from_ts),
+            ack_due_at: self.ack_due_at.map(from_ts),
+            closure,
+            rating: self.rating.map(|r| r as u8),
+        })
+    }
+}
+
+/// Inserts a new ticket, numbering it after the guild's last one. Returns (id, number).
+pub async fn insert(tx: &mut Tx, t: &Ticket) -> anyhow::Result<(i64, TicketNumber)> {
+    let (id, number): (i64, i64) = sqlx::query_as(
+        "INSERT INTO tickets (guild_id, number, title, details, requester_id, priority, level, \
+             status, opened_at, arrived_at, ack_due_at) \
+         VALUES (?1, (SELECT COALESCE(MAX(number), 0) + 1 FROM tickets WHERE guild_id = ?1), \
+             ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+         RETURNING id, number",
+    )
+    .bind(t.guild.db())
+    .bind(&t.title)
+    .bind(&t.details)
+    .bind(t.requester.db())
+    .bind(t.priority.as_str())
+    .bind(t.level.get() as i64)
+    .bind(t.status.as_str())
+    .bind(ts(t.opened_at))
+    .bind(ts(t.arrived_at))
+    .bind(t.ack_due_at.map(ts))
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((id, TicketNumber(number)))
+}
+
+/// The ticket numbered `number` in `guild`.
+pub async fn find<'e>(
+    db: impl SqliteExecutor<'e>,
+    guild: GuildId,
+    number: TicketNumber,
+) -> anyhow::Result<Option<Ticket>> {
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM tickets WHERE guild_id = ? AND number = ?"
+    ))
+    .bind(guild.db())
+    .bind(number.0)
+    .fetch_optional(db)
+    .await?;
+    row.map(Row::into_ticket).transpose()
+}
+
+/// Writes the current state of `t` back to its row.
+pub async fn update(tx: &mut Tx, t: &Ticket) -> anyhow::Result<()> {
+    let c = t.closure.as_ref();
+    let v = t.vendor.as_ref();
+    sqlx::query(
+        "UPDATE tickets SET title = ?, details = ?, priority = ?, level = ?, status = ?, \
+             waiting_on = ?, vendor = ?, vendor_reason = ?, vendor_ref = ?, assignee_id = ?, \
+             arrived_at = ?, acknowledged_at = ?, ack_due_at = ?, closed_at = ?, closed_level = ?, \
+             closed_by = ?, resolution = ?, root_cause = ?, fix_type = ?, kb_ref = ?, rating = ? \
+         WHERE id = ?",
+    )
+    .bind(&t.title)
+    .bind(&t.details)
+    .bind(t.priority.as_str())
+    .bind(t.level.get() as i64)
+    .bind(t.status.as_str())
+    .bind(t.waiting_on.map(|w| w.as_str()))
+    .bind(v.map(|v| v.vendor.as_str()))
+    .bind(v.map(|v| v.reason.as_str()))
+    .bind(v.and_then(|v| v.reference.as_deref()))
+    .bind(t.assignee.map(|u| u.db()))
+    .bind(ts(t.arrived_at))
+    .bind(t.acknowledged_at.map(ts))
+    .bind(t.ack_due_at.map(ts))
+    .bind(c.map(|c| ts(c.at)))
+    .bind(c.map(|c| c.level.get() as i64))
+    .bind(c.map(|c| c.by.db()))
+    .bind(c.map(|c| c.resolution.as_str()))
+    .bind(c.and_then(|c| c.root_cause.as_deref()))
+    .bind(c.and_then(|c| c.fix_type.map(|f| f.as_str())))
+    .bind(c.and_then(|c| c.kb.as_deref()))
+    .bind(t.rating.map(|r| r as i64))
+    .bind(t.id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Not-closed tickets of a guild, optionally one level and one status, oldest first.
+pub async fn queue<'e>(
+    db: impl SqliteExecutor<'e>,
+    guild: GuildId,
+    level: Option<Level>,
+    status: Option<Status>,
+    limit: i64,
+) -> anyhow::Result<Vec<Ticket>> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM tickets \
+         WHERE guild_id = ?1 AND status IN ('open', 'acknowledged', 'waiting') \
+           AND (?2 IS NULL OR level = ?2) AND (?3 IS NULL OR status = ?3) \
+         ORDER BY opened_at, number LIMIT ?4"
+    ))
+    .bind(guild.db())
+    .bind(level.map(|l| l.get() as i64))
+    .bind(status.map(|s| s.as_str()))
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter().map(Row::into_ticket).collect()
+}
+
+/// Every ticket of a guild, in number order, for export.
+pub async fn all<'e>(db: impl SqliteExecutor<'e>, guild: GuildId) -> anyhow::Result<Vec<Ticket>> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM tickets WHERE guild_id = ? ORDER BY number"
+    ))
+    .bind(guild.db())
+    .fetch_all(db)
+    .await?;
+    rows.into_iter().map(Row::into_ticket).collect()
+}
