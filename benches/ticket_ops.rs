@@ -1,1 +1,240 @@
-fn main(){}
+//! Benchmark: ticket operations through the service next to the raw SQLite insert rate, and
+//! the summary over a large history. Run with `cargo bench --bench ticket_ops`; it prints
+//! figures, it asserts nothing. `TIERDESK_BENCH_CLOSED` / `TIERDESK_BENCH_OPEN` size the
+//! history (default 1,000,000 closed and 10,000 open tickets).
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::{Executor, QueryBuilder};
+use tierdesk::command;
+use tierdesk::config::Config;
+use tierdesk::domain::{RoleId, UserId};
+use tierdesk::service::{build_report, Context, Service};
+use tierdesk::store::Store;
+
+const EXAMPLE: &str = include_str!("../bot.toml.example");
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
+    sorted[rank - 1]
+}
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kib| kib / 1024.0)
+}
+
+async fn service_at(dir: &std::path::Path, name: &str) -> Service {
+    let url = format!("sqlite://{}", dir.join(name).display());
+    let config = Config::parse(EXAMPLE, &|k| (k == "DATABASE_URL").then(|| url.clone())).unwrap();
+    Service::new(Store::open(&url).await.unwrap(), config)
+}
+
+/// Single-row autocommit INSERTs on the same kind of connection the store uses.
+async fn raw_insert_rate(service: &Service, n: usize) -> f64 {
+    let mut tx = service.store.begin_write().await.unwrap();
+    tx.execute("CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let start = Instant::now();
+    for i in 0..n {
+        let mut tx = service.store.begin_write().await.unwrap();
+        sqlx::query("INSERT INTO bench_raw (v) VALUES (?)")
+            .bind(format!("row {i}"))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+async fn ticket_ops(service: &Service, tickets: usize) -> (f64, Vec<Duration>) {
+    let guild = service.config.discord.guild_id;
+    let agent = service.actor(UserId(42), &[RoleId(1100000000000000101)]);
+    let ctx = Context {
+        guild,
+        actor: agent,
+        now: Utc::now(),
+    };
+    let mut latencies = Vec::with_capacity(tickets * 4);
+    let start = Instant::now();
+    for n in 1..=tickets {
+        for line in [
+            format!("/ticket open title:\"bench {n}\" priority:normal"),
+            format!("/ticket ack ticket:{n}"),
+            format!("/ticket escalate ticket:{n} reason:r attempts:a impact:i"),
+            format!("/ticket close ticket:{n} resolution:done"),
+        ] {
+            let cmd = command::parse(command::parse_line(&line).unwrap()).unwrap();
+            let t = Instant::now();
+            service.execute(&ctx, cmd).await.unwrap();
+            latencies.push(t.elapsed());
+        }
+    }
+    let rate = latencies.len() as f64 / start.elapsed().as_secs_f64();
+    latencies.sort();
+    (rate, latencies)
+}
+
+/// Fills the database with `closed` closed tickets over two years and `open` open ones.
+async fn seed(service: &Service, closed: usize, open: usize, now: DateTime<Utc>) {
+    let guild = service.config.discord.guild_id.db();
+    let span = 730 * 86_400i64;
+    let now_s = now.timestamp();
+    const BATCH: usize = 5_000;
+    let total = closed + open;
+    let mut number = 0usize;
+    while number < total {
+        let end = (number + BATCH).min(total);
+        let mut tx = service.store.begin_write().await.unwrap();
+        let rows: Vec<(usize, bool, i64)> = (number..end)
+            .map(|i| {
+                let is_closed = i < closed;
+                let opened = if is_closed {
+                    now_s - span + (i as i64 * span / closed as i64)
+                } else {
+                    now_s - ((i - closed) as i64 % (30 * 86_400))
+                };
+                (i + 1, is_closed, opened)
+            })
+            .collect();
+        let mut q = QueryBuilder::new(
+            "INSERT INTO tickets (id, guild_id, number, title, requester_id, priority, level, status, \
+             opened_at, arrived_at, ack_due_at, closed_at, closed_level, closed_by, resolution) ",
+        );
+        q.push_values(&rows, |mut b, (n, is_closed, opened)| {
+            let level = (*n % 3 + 1) as i64;
+            b.push_bind(*n as i64)
+                .push_bind(guild)
+                .push_bind(*n as i64)
+                .push_bind(format!("ticket {n}"))
+                .push_bind(5000i64)
+                .push_bind(["critical", "high", "normal", "low"][*n % 4])
+                .push_bind(level)
+                .push_bind(if *is_closed {
+                    "closed"
+                } else {
+                    ["open", "acknowledged", "waiting"][*n % 3]
+                })
+                .push_bind(*opened)
+                .push_bind(*opened)
+                .push_bind(*opened + 3600)
+                .push_bind(is_closed.then_some(*opened + 7200))
+                .push_bind(is_closed.then_some(level))
+                .push_bind(is_closed.then_some(42i64))
+                .push_bind(is_closed.then_some("done"));
+        });
+        q.build().execute(&mut *tx).await.unwrap();
+        let mut q = QueryBuilder::new(
+            "INSERT INTO events (ticket_id, guild_id, at, actor_id, kind, level, measure, details) ",
+        );
+        let events = rows.iter().flat_map(|(n, is_closed, opened)| {
+            let level = (*n % 3 + 1) as i64;
+            let mut v = vec![
+                (*n, *opened, "opened", level, None, r#"{"kind":"opened"}"#),
+                (
+                    *n,
+                    *opened + 600,
+                    "acknowledged",
+                    level,
+                    Some(600i64),
+                    r#"{"kind":"acknowledged","after_secs":600}"#,
+                ),
+            ];
+            if *is_closed {
+                v.push((
+                    *n,
+                    *opened + 7200,
+                    "closed",
+                    level,
+                    None,
+                    r#"{"kind":"closed"}"#,
+                ));
+            }
+            v
+        });
+        q.push_values(events, |mut b, (n, at, kind, level, measure, details)| {
+            b.push_bind(n as i64)
+                .push_bind(guild)
+                .push_bind(at)
+                .push_bind(42i64)
+                .push_bind(kind)
+                .push_bind(level)
+                .push_bind(measure)
+                .push_bind(details);
+        });
+        q.build().execute(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+        number = end;
+    }
+    let mut tx = service.store.begin_write().await.unwrap();
+    tx.execute("ANALYZE").await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let ops_service = service_at(dir.path(), "ops.db").await;
+
+    let raw = raw_insert_rate(&ops_service, 5_000).await;
+    let tickets = env_usize("TIERDESK_BENCH_TICKETS", 2_500);
+    let (rate, lat) = ticket_ops(&ops_service, tickets).await;
+    println!(
+        "ticket operations (open, ack, escalate, close; {} ops on a database file):",
+        lat.len()
+    );
+    println!("  raw single-row autocommit INSERT: {raw:>9.0} /s");
+    println!(
+        "  service operations:               {rate:>9.0} /s  ({:.2} × raw)",
+        rate / raw
+    );
+    println!(
+        "  latency per operation: p50 {:.3} ms, p99 {:.3} ms",
+        percentile(&lat, 50.0).as_secs_f64() * 1e3,
+        percentile(&lat, 99.0).as_secs_f64() * 1e3
+    );
+
+    let closed = env_usize("TIERDESK_BENCH_CLOSED", 1_000_000);
+    let open = env_usize("TIERDESK_BENCH_OPEN", 10_000);
+    let big = service_at(dir.path(), "big.db").await;
+    let now = Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0).unwrap();
+    let t = Instant::now();
+    seed(&big, closed, open, now).await;
+    println!(
+        "\nseeded {closed} closed and {open} open tickets in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let guild = big.config.discord.guild_id;
+    let mut runs = Vec::new();
+    for _ in 0..7 {
+        let t = Instant::now();
+        let report = build_report(&big, guild, now).await.unwrap();
+        let text = tierdesk::render::summary(&big.config, &report);
+        runs.push(t.elapsed());
+        assert!(text.contains("Backlog summary"));
+    }
+    runs.sort();
+    println!(
+        "summary (build + render) over that history: median {:.1} ms, worst {:.1} ms",
+        percentile(&runs, 50.0).as_secs_f64() * 1e3,
+        runs.last().unwrap().as_secs_f64() * 1e3
+    );
+    println!("peak memory (VmHWM): {:.1} MiB", peak_rss_mib());
+}

@@ -36,9 +36,10 @@ pub enum CliCommand {
         /// Act as this Discord user id (default: a console admin).
         #[arg(long = "as", value_name = "USER_ID")]
         as_user: Option<u64>,
-        /// Hold these role ids, comma-separated (default: the admin role).
-        #[arg(long, value_delimiter = ',', value_name = "ROLE_ID,ROLE_ID")]
-        roles: Option<Vec<u64>>,
+        /// Hold these role ids, comma-separated (default: the admin role; `--roles ""` for
+        /// none, as a member who is not staff).
+        #[arg(long, value_name = "ROLE_ID,ROLE_ID")]
+        roles: Option<String>,
     },
     /// Print today's backlog summary.
     Summary {
@@ -70,6 +71,19 @@ fn log_init(default: &str) {
 async fn open(config: Config) -> anyhow::Result<Service> {
     let store = Store::open(&config.database_url).await?;
     Ok(Service::new(store, config))
+}
+
+/// Reads `--roles 1,2,3`; an empty list means no roles.
+fn parse_roles(list: &str) -> anyhow::Result<Vec<RoleId>> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            r.parse::<u64>()
+                .map(RoleId)
+                .map_err(|_| anyhow::anyhow!("--roles: `{r}` is not a role id (a number)"))
+        })
+        .collect()
 }
 
 /// Runs the command line; returns the process exit code.
@@ -106,11 +120,10 @@ pub async fn main(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         CliCommand::Console { as_user, roles } => {
-            let roles: Vec<RoleId> = roles
-                .unwrap_or_else(|| vec![config.discord.admin_role_id.0])
-                .into_iter()
-                .map(RoleId)
-                .collect();
+            let roles = match roles {
+                None => vec![config.discord.admin_role_id],
+                Some(list) => parse_roles(&list)?,
+            };
             let service = open(config).await?;
             let actor = service.actor(as_user.map_or(CONSOLE_USER, UserId), &roles);
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
@@ -122,7 +135,8 @@ pub async fn main(cli: Cli) -> anyhow::Result<i32> {
         }
         CliCommand::Summary { .. } => {
             let service = open(config).await?;
-            let report = build_report(&service, service.config.discord.guild_id, Utc::now()).await?;
+            let report =
+                build_report(&service, service.config.discord.guild_id, Utc::now()).await?;
             println!("{}", render::summary(&service.config, &report));
             Ok(0)
         }

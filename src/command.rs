@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use crate::domain::rules::EscalationRequest;
 use crate::domain::{
-    FixType, Level, LongText, Priority, ReturnReason, ShortText, Status, TicketNumber,
-    TicketTitle, UserId, VendorReason,
+    FixType, Level, LongText, Priority, ReturnReason, ShortText, Status, TicketNumber, TicketTitle,
+    UserId, VendorReason,
 };
 use crate::error::UserError;
 
@@ -56,9 +56,7 @@ const fn opt(
 }
 
 const TICKET: OptionSpec = opt("ticket", "Ticket number", OptionKind::Ticket, true);
-const LONG: OptionKind = OptionKind::Text {
-    max: LongText::MAX,
-};
+const LONG: OptionKind = OptionKind::Text { max: LongText::MAX };
 const SHORT: OptionKind = OptionKind::Text {
     max: ShortText::MAX,
 };
@@ -81,10 +79,32 @@ pub const SPECS: &[CommandSpec] = &[
         path: &["ticket", "open"],
         description: "Open a support ticket",
         options: &[
-            opt("title", "What is wrong, in a line", OptionKind::Text { max: TicketTitle::MAX }, true),
-            opt("details", "Everything that helps: what you did, what you saw", LONG, false),
-            opt("priority", "How urgent it is (default normal)", OptionKind::Choice(PRIORITIES), false),
-            opt("level", "Support level to open it at (default 1)", OptionKind::Level, false),
+            opt(
+                "title",
+                "What is wrong, in a line",
+                OptionKind::Text {
+                    max: TicketTitle::MAX,
+                },
+                true,
+            ),
+            opt(
+                "details",
+                "Everything that helps: what you did, what you saw",
+                LONG,
+                false,
+            ),
+            opt(
+                "priority",
+                "How urgent it is (default normal)",
+                OptionKind::Choice(PRIORITIES),
+                false,
+            ),
+            opt(
+                "level",
+                "Support level to open it at (default 1)",
+                OptionKind::Level,
+                false,
+            ),
         ],
     },
     CommandSpec {
@@ -93,7 +113,12 @@ pub const SPECS: &[CommandSpec] = &[
         options: &[
             TICKET,
             opt("text", "The note", LONG, true),
-            opt("internal", "Visible to agents only (default: yes for agents)", OptionKind::Bool, false),
+            opt(
+                "internal",
+                "Visible to agents only (default: yes for agents)",
+                OptionKind::Bool,
+                false,
+            ),
         ],
     },
     CommandSpec {
@@ -104,7 +129,15 @@ pub const SPECS: &[CommandSpec] = &[
     CommandSpec {
         path: &["ticket", "assign"],
         description: "Assign a ticket",
-        options: &[TICKET, opt("user", "Who takes it (default: you)", OptionKind::User, false)],
+        options: &[
+            TICKET,
+            opt(
+                "user",
+                "Who takes it (default: you)",
+                OptionKind::User,
+                false,
+            ),
+        ],
     },
     CommandSpec {
         path: &["ticket", "escalate"],
@@ -117,7 +150,12 @@ pub const SPECS: &[CommandSpec] = &[
             opt("error", "The exact error message", LONG, false),
             opt("steps", "Steps to reproduce", LONG, false),
             opt("vendor", "Vendor (level 3 to 4 only)", SHORT, false),
-            opt("vendor_reason", "Why the vendor (level 3 to 4 only)", OptionKind::Choice(VENDOR_REASONS), false),
+            opt(
+                "vendor_reason",
+                "Why the vendor (level 3 to 4 only)",
+                OptionKind::Choice(VENDOR_REASONS),
+                false,
+            ),
             opt("vendor_ref", "The vendor's case reference", SHORT, false),
         ],
     },
@@ -126,15 +164,33 @@ pub const SPECS: &[CommandSpec] = &[
         description: "Return a ticket to a lower level",
         options: &[
             TICKET,
-            opt("reason", "Why it goes back", OptionKind::Choice(RETURN_REASONS), true),
+            opt(
+                "reason",
+                "Why it goes back",
+                OptionKind::Choice(RETURN_REASONS),
+                true,
+            ),
             opt("note", "What is needed", LONG, true),
-            opt("level", "Level to return it to (default: one below)", OptionKind::Level, false),
+            opt(
+                "level",
+                "Level to return it to (default: one below)",
+                OptionKind::Level,
+                false,
+            ),
         ],
     },
     CommandSpec {
         path: &["ticket", "priority"],
         description: "Change a ticket's priority",
-        options: &[TICKET, opt("priority", "The new priority", OptionKind::Choice(PRIORITIES), true)],
+        options: &[
+            TICKET,
+            opt(
+                "priority",
+                "The new priority",
+                OptionKind::Choice(PRIORITIES),
+                true,
+            ),
+        ],
     },
     CommandSpec {
         path: &["ticket", "close"],
@@ -142,8 +198,18 @@ pub const SPECS: &[CommandSpec] = &[
         options: &[
             TICKET,
             opt("resolution", "What fixed it", LONG, true),
-            opt("root_cause", "Why it happened (required for critical and high)", LONG, false),
-            opt("fix_type", "Kind of fix", OptionKind::Choice(FIX_TYPES), false),
+            opt(
+                "root_cause",
+                "Why it happened (required for critical and high)",
+                LONG,
+                false,
+            ),
+            opt(
+                "fix_type",
+                "Kind of fix",
+                OptionKind::Choice(FIX_TYPES),
+                false,
+            ),
             opt("kb", "Knowledge article that helped", SHORT, false),
         ],
     },
@@ -161,8 +227,18 @@ pub const SPECS: &[CommandSpec] = &[
         path: &["queue"],
         description: "List the open tickets of a level",
         options: &[
-            opt("level", "Level (default: your highest)", OptionKind::Level, false),
-            opt("status", "Only this status", OptionKind::Choice(STATUSES), false),
+            opt(
+                "level",
+                "Level (default: your highest)",
+                OptionKind::Level,
+                false,
+            ),
+            opt(
+                "status",
+                "Only this status",
+                OptionKind::Choice(STATUSES),
+                false,
+            ),
         ],
     },
     CommandSpec {
@@ -341,11 +417,15 @@ impl Options {
     }
 
     fn long(&self, name: &'static str) -> Result<Option<LongText>, UserError> {
-        self.text(name).map(|v| LongText::parse(name, &v)).transpose()
+        self.text(name)
+            .map(|v| LongText::parse(name, &v))
+            .transpose()
     }
 
     fn short(&self, name: &'static str) -> Result<Option<ShortText>, UserError> {
-        self.text(name).map(|v| ShortText::parse(name, &v)).transpose()
+        self.text(name)
+            .map(|v| ShortText::parse(name, &v))
+            .transpose()
     }
 
     fn level(&self) -> Result<Option<Level>, UserError> {
@@ -470,10 +550,7 @@ pub fn parse(invocation: Invocation) -> Result<Command, UserError> {
             ticket: o.ticket()?,
             resolution: LongText::parse("resolution", &o.required_text("resolution"))?,
             root_cause: o.long("root_cause")?,
-            fix_type: o
-                .text("fix_type")
-                .map(|f| FixType::parse(&f))
-                .transpose()?,
+            fix_type: o.text("fix_type").map(|f| FixType::parse(&f)).transpose()?,
             kb: o.short("kb")?,
         },
         ["ticket", "reopen"] => Command::Reopen {
@@ -535,8 +612,9 @@ mod tests {
 
     #[test]
     fn reads_quoted_options() {
-        let cmd = line(r#"/ticket open title:"VPN down" priority:high details:"since 9:00, all users""#)
-            .unwrap();
+        let cmd =
+            line(r#"/ticket open title:"VPN down" priority:high details:"since 9:00, all users""#)
+                .unwrap();
         let Command::Open {
             title,
             details,
@@ -568,7 +646,9 @@ mod tests {
     fn refuses_what_is_wrong_and_says_why() {
         let unknown = line("/ticket open title:x colour:red").unwrap_err();
         assert!(matches!(unknown, UserError::UnknownOption { .. }));
-        assert!(unknown.to_string().contains("title, details, priority, level"));
+        assert!(unknown
+            .to_string()
+            .contains("title, details, priority, level"));
         assert!(matches!(
             line("/ticket open priority:high").unwrap_err(),
             UserError::Missing { field: "title", .. }

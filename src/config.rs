@@ -262,13 +262,14 @@ impl RawConfig {
                 ));
             }
         }
-        let time = NaiveTime::parse_from_str(self.summary.time.trim(), "%H:%M").unwrap_or_else(|_| {
-            p.0.push(format!(
+        let time =
+            NaiveTime::parse_from_str(self.summary.time.trim(), "%H:%M").unwrap_or_else(|_| {
+                p.0.push(format!(
                 "summary.time = \"{}\" is not a time of day: write it as \"HH:MM\", e.g. \"09:00\"",
                 self.summary.time
             ));
-            NaiveTime::MIN
-        });
+                NaiveTime::MIN
+            });
         let timezone = self.summary.timezone.trim().parse::<Tz>().unwrap_or_else(|_| {
             p.0.push(format!(
                 "summary.timezone = \"{}\" is not a time zone: use an IANA name such as \"Europe/Madrid\"",
@@ -391,7 +392,9 @@ impl RawTier {
                 .unwrap_or_else(|| level.default_name().to_owned()),
             role_id,
             page_role_id,
-            queue_channel_id: ChannelId(p.id(&format!("{key}.queue_channel_id"), self.queue_channel_id)),
+            queue_channel_id: ChannelId(
+                p.id(&format!("{key}.queue_channel_id"), self.queue_channel_id),
+            ),
             ack_within,
             repage_every: p.duration(&format!("{key}.repage_every"), &self.repage_every),
             repage_limit: self.repage_limit,

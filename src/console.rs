@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use crate::command;
+use crate::domain::rules::Actor;
 use crate::render;
 use crate::service::{Context, Service};
-use crate::domain::rules::Actor;
 
 const HELP: &str = "Type slash commands as in Discord, options as name:value, e.g.\n  \
     /ticket open title:\"VPN down\" priority:high\n  \
@@ -68,7 +68,8 @@ where
         let parsed = command::parse_line(text).and_then(command::parse);
         let result = match parsed {
             Ok(cmd) => {
-                let span = tracing::info_span!("command", command = cmd.name(), ticket = ?cmd.ticket());
+                let span =
+                    tracing::info_span!("command", command = cmd.name(), ticket = ?cmd.ticket());
                 let _enter = span.enter();
                 service.execute(&ctx, cmd).await
             }
@@ -81,7 +82,11 @@ where
                 } else {
                     ""
                 };
-                writeln!(out, "{who}{}", render::reply(&service.config, &outcome.reply))?;
+                writeln!(
+                    out,
+                    "{who}{}",
+                    render::reply(&service.config, &outcome.reply)
+                )?;
                 for message in &outcome.effects {
                     for l in render::outgoing(&service.config, message).lines() {
                         writeln!(out, "  {l}")?;

@@ -4,11 +4,11 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::service::SummaryReport;
 use crate::domain::{
     ChannelId, Event, Level, Priority, ReturnReason, RoleId, Status, Ticket, TicketNumber, UserId,
     VendorReason,
 };
+use crate::service::SummaryReport;
 
 /// What a page or page edit shows of a ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -131,12 +131,24 @@ pub fn reply(config: &Config, reply: &Reply) -> String {
 
 fn show(config: &Config, t: &Ticket, timeline: &[Event]) -> String {
     let mut s = status_line(config, t);
-    let _ = write!(s, "\nRequester: <@{}> · opened {}", t.requester, when(t.opened_at));
+    let _ = write!(
+        s,
+        "\nRequester: <@{}> · opened {}",
+        t.requester,
+        when(t.opened_at)
+    );
     if !t.details.is_empty() {
         let _ = write!(s, "\nDetails: {}", t.details);
     }
     if let Some(c) = &t.closure {
-        let _ = write!(s, "\nClosed {} at level {} by <@{}>: {}", when(c.at), c.level, c.by, c.resolution);
+        let _ = write!(
+            s,
+            "\nClosed {} at level {} by <@{}>: {}",
+            when(c.at),
+            c.level,
+            c.by,
+            c.resolution
+        );
         if let Some(rc) = &c.root_cause {
             let _ = write!(s, "\nRoot cause: {rc}");
         }
@@ -160,17 +172,24 @@ pub fn event(e: &Event) -> String {
         .actor
         .map_or_else(|| "tierdesk".to_owned(), |u| format!("<@{u}>"));
     let what = match &e.kind {
-        EventKind::Opened { priority, level, .. } => {
+        EventKind::Opened {
+            priority, level, ..
+        } => {
             format!("opened it ({priority}) at level {level}")
         }
         EventKind::Note { text, internal } => {
-            format!("noted{}: {text}", if *internal { " (internal)" } else { "" })
+            format!(
+                "noted{}: {text}",
+                if *internal { " (internal)" } else { "" }
+            )
         }
         EventKind::Acknowledged { after_secs } => {
             format!("acknowledged it after {}", human_duration(*after_secs))
         }
         EventKind::Assigned { assignee } => format!("assigned it to <@{assignee}>"),
-        EventKind::PriorityChanged { from, to } => format!("changed the priority from {from} to {to}"),
+        EventKind::PriorityChanged { from, to } => {
+            format!("changed the priority from {from} to {to}")
+        }
         EventKind::Escalated {
             from,
             to,
@@ -181,7 +200,11 @@ pub fn event(e: &Event) -> String {
         } => {
             let mut s = format!(
                 "escalated it from level {from} to {to}{}: {reason}; tried: {attempts}",
-                if *automatic { " (no acknowledgement in time)" } else { "" }
+                if *automatic {
+                    " (no acknowledgement in time)"
+                } else {
+                    ""
+                }
             );
             for (k, v) in fields {
                 let _ = write!(s, "; {k}: {v}");
@@ -201,7 +224,9 @@ pub fn event(e: &Event) -> String {
                 .map(|r| format!(", case {r}"))
                 .unwrap_or_default()
         ),
-        EventKind::VendorCaseRecorded { vendor_ref } => format!("recorded the vendor case {vendor_ref}"),
+        EventKind::VendorCaseRecorded { vendor_ref } => {
+            format!("recorded the vendor case {vendor_ref}")
+        }
         EventKind::Returned {
             from,
             to,
@@ -295,7 +320,9 @@ pub fn outgoing(config: &Config, m: &Outgoing) -> String {
             }
             s
         }
-        Outgoing::PageUpdate { card: c } => format!("[page of #{} edited] {}", c.number, card(config, c)),
+        Outgoing::PageUpdate { card: c } => {
+            format!("[page of #{} edited] {}", c.number, card(config, c))
+        }
         Outgoing::ThreadOpen {
             channel,
             number,
@@ -322,7 +349,10 @@ fn ticket_line(l: &TicketLine, now: DateTime<Utc>) -> String {
 /// The backlog summary as text.
 pub fn summary(config: &Config, r: &SummaryReport) -> String {
     let now = r.generated_at;
-    let mut s = format!("Backlog summary for {} — {} open ticket(s)\n", r.day, r.open_total);
+    let mut s = format!(
+        "Backlog summary for {} — {} open ticket(s)\n",
+        r.day, r.open_total
+    );
     s.push_str("\nOpen tickets by level and priority:\n");
     if r.open.is_empty() {
         s.push_str("  none\n");
@@ -342,7 +372,11 @@ pub fn summary(config: &Config, r: &SummaryReport) -> String {
             c.count
         );
     }
-    let _ = writeln!(s, "\nPast their acknowledgement deadline: {}", r.overdue_count);
+    let _ = writeln!(
+        s,
+        "\nPast their acknowledgement deadline: {}",
+        r.overdue_count
+    );
     for l in &r.overdue {
         let _ = writeln!(s, "  {}", ticket_line(l, now));
     }

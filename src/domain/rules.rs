@@ -237,7 +237,10 @@ pub fn plan_escalation(
             missing.push(format!("`vendor` (one of: {})", vendors.join(", ")));
         }
         if request.vendor_reason.is_none() {
-            missing.push(format!("`vendor_reason` ({})", VendorReason::ALLOWED.trim()));
+            missing.push(format!(
+                "`vendor_reason` ({})",
+                VendorReason::ALLOWED.trim()
+            ));
         }
     } else {
         for field in required_on_arrival {
@@ -479,7 +482,9 @@ mod tests {
 
         req.vendor = Some("acme storage".into());
         let plan = plan_escalation(&agent(&[3]), &t, req, &[], &vendors).unwrap();
-        assert!(matches!(plan, EscalationPlan::ToVendor { ref vendor, .. } if vendor == "Acme Storage"));
+        assert!(
+            matches!(plan, EscalationPlan::ToVendor { ref vendor, .. } if vendor == "Acme Storage")
+        );
     }
 
     #[test]

@@ -38,7 +38,10 @@ pub struct Context {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
     Opened(Ticket),
-    Noted { ticket: Ticket, internal: bool },
+    Noted {
+        ticket: Ticket,
+        internal: bool,
+    },
     Acknowledged(Ticket),
     Assigned(Ticket),
     Escalated(Ticket),

@@ -100,22 +100,18 @@ pub async fn build_report(
             level,
             priority,
             count,
-            change: previous.as_ref().map(|prev| {
-                count - prev.get(&count_key(level, priority)).copied().unwrap_or(0)
-            }),
+            change: previous
+                .as_ref()
+                .map(|prev| count - prev.get(&count_key(level, priority)).copied().unwrap_or(0)),
         })
         .collect();
     let (overdue_count, overdue) = store::figures::overdue(db, guild, now, 5).await?;
     let oldest = store::figures::oldest_open(db, guild, 5).await?;
     let kinds = store::figures::activity(db, guild, now - Duration::hours(24), now).await?;
     let kind = |k: &str| kinds.get(k).copied().unwrap_or(0);
-    let figures = store::figures::key_figures(
-        db,
-        guild,
-        now - Duration::days(FIGURES_WINDOW_DAYS),
-        now,
-    )
-    .await?;
+    let figures =
+        store::figures::key_figures(db, guild, now - Duration::days(FIGURES_WINDOW_DAYS), now)
+            .await?;
     Ok(SummaryReport {
         generated_at: now,
         day: local_day(now, service.config.summary.timezone),
@@ -145,10 +141,23 @@ impl Service {
             report: Box::new(report.clone()),
         };
         let mut tx = self.store.begin_write().await?;
-        store::summaries::record(&mut tx, ctx.guild, &report.day, false, &report.counts(), ctx.now)
-            .await?;
-        store::outbox::enqueue(&mut tx, ctx.guild, None, std::slice::from_ref(&message), ctx.now)
-            .await?;
+        store::summaries::record(
+            &mut tx,
+            ctx.guild,
+            &report.day,
+            false,
+            &report.counts(),
+            ctx.now,
+        )
+        .await?;
+        store::outbox::enqueue(
+            &mut tx,
+            ctx.guild,
+            None,
+            std::slice::from_ref(&message),
+            ctx.now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Outcome {
             reply: Reply::Summary(Box::new(report)),

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use super::{Context, Outcome, Reply, Service};
 use crate::domain::rules::{self, EscalationPlan, EscalationRequest};
 use crate::domain::{
-    Closure, Event, EventKind, FixType, Level, LongText, Priority, ReturnReason, ShortText,
-    Status, Ticket, TicketNumber, TicketTitle, UserId, VendorCase, WaitingOn,
+    Closure, Event, EventKind, FixType, Level, LongText, Priority, ReturnReason, ShortText, Status,
+    Ticket, TicketNumber, TicketTitle, UserId, VendorCase, WaitingOn,
 };
 use crate::effects::{Arrival, Outgoing, TicketCard};
 use crate::error::{Error, UserError};
@@ -79,7 +79,12 @@ impl Service {
     }
 
     /// Deadline for the owning level to acknowledge a ticket that arrived at `arrived`.
-    fn ack_due(&self, level: Level, priority: Priority, arrived: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    fn ack_due(
+        &self,
+        level: Level,
+        priority: Priority,
+        arrived: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
         let tier = self.config.tier(level)?;
         let within = chrono::Duration::from_std(tier.ack_within(priority)).ok()?;
         Some(arrived + within)
@@ -96,7 +101,12 @@ impl Service {
         ticket.ack_due_at = self.ack_due(level, ticket.priority, now);
     }
 
-    async fn load(&self, tx: &mut Tx, ctx: &Context, number: TicketNumber) -> Result<Ticket, Error> {
+    async fn load(
+        &self,
+        tx: &mut Tx,
+        ctx: &Context,
+        number: TicketNumber,
+    ) -> Result<Ticket, Error> {
         store::tickets::find(&mut **tx, ctx.guild, number)
             .await?
             .ok_or_else(|| UserError::UnknownTicket(number).into())
@@ -439,7 +449,10 @@ impl Service {
             ticket.ack_due_at = self.ack_due(ticket.level, priority, ticket.arrived_at);
         }
         let mut change = Change::new(ctx);
-        change.event(ticket.level, EventKind::PriorityChanged { from, to: priority });
+        change.event(
+            ticket.level,
+            EventKind::PriorityChanged { from, to: priority },
+        );
         change.update_page(&ticket);
         let effects = self.commit(tx, &ticket, change, true).await?;
         Ok(Outcome {

@@ -155,7 +155,12 @@ pub async fn open_counts(
     let mut out = Vec::with_capacity(rows.len());
     for (level, priority, status, n) in rows {
         if let Some(level) = level_of(level) {
-            out.push((level, Priority::parse(&priority)?, Status::parse(&status)?, n));
+            out.push((
+                level,
+                Priority::parse(&priority)?,
+                Status::parse(&status)?,
+                n,
+            ));
         }
     }
     Ok(out)

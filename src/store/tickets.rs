@@ -8,7 +8,8 @@ use crate::domain::{
     VendorReason, WaitingOn,
 };
 
-const COLUMNS: &str = "id, guild_id, number, title, details, requester_id, priority, level, status, \
+const COLUMNS: &str =
+    "id, guild_id, number, title, details, requester_id, priority, level, status, \
     waiting_on, vendor, vendor_reason, vendor_ref, assignee_id, thread_id, opened_at, arrived_at, \
     acknowledged_at, ack_due_at, closed_at, closed_level, closed_by, resolution, root_cause, \
     fix_type, kb_ref, rating";
@@ -84,7 +85,11 @@ impl Row {
             priority: Priority::parse(&self.priority)?,
             level: level(self.level)?,
             status: Status::parse(&self.status)?,
-            waiting_on: self.waiting_on.as_deref().map(WaitingOn::parse).transpose()?,
+            waiting_on: self
+                .waiting_on
+                .as_deref()
+                .map(WaitingOn::parse)
+                .transpose()?,
             vendor,
             assignee: self.assignee_id.map(UserId::from_db),
             thread_id: self.thread_id.map(|t| t as u64),

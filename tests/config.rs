@@ -1,0 +1,101 @@
+//! `bot.toml` validation: every problem refused with a message naming the key.
+
+mod common;
+
+use common::EXAMPLE;
+use tierdesk::config::Config;
+
+fn parse(text: &str) -> Result<Config, String> {
+    Config::parse(text, &|_| None)
+}
+
+fn refused(text: &str) -> String {
+    parse(text).expect_err("the config should be refused")
+}
+
+#[test]
+fn the_example_config_is_valid() {
+    let c = parse(EXAMPLE).unwrap();
+    assert_eq!(c.tiers.len(), 4);
+    assert_eq!(c.vendors.len(), 2);
+    assert_eq!(c.summary.timezone, chrono_tz::Europe::Madrid);
+    let l1 = &c.tiers[&tierdesk::domain::Level::SERVICE_DESK];
+    assert_eq!(
+        l1.ack_within(tierdesk::domain::Priority::High).as_secs(),
+        15 * 60
+    );
+    // page_role_id defaults to role_id when left out (level 4 in the example).
+    let l4 = &c.tiers[&tierdesk::domain::Level::VENDOR];
+    assert_eq!(l4.page_role_id, l4.role_id);
+}
+
+#[test]
+fn unknown_keys_are_named() {
+    let err = refused(&EXAMPLE.replace("repage_limit = 3", "repage_limit = 3\nrepage_limt = 4"));
+    assert!(err.contains("repage_limt"), "{err}");
+    let err = refused(&format!("{EXAMPLE}\n[extra]\nx = 1\n"));
+    assert!(err.contains("extra"), "{err}");
+}
+
+#[test]
+fn missing_and_duplicate_levels() {
+    let err = refused(&EXAMPLE.replace("level = 2\n", "level = 1\n"));
+    assert!(err.contains("tier[1].level = 1 appears twice"), "{err}");
+    assert!(err.contains("level 2 is missing"), "{err}");
+    let err = refused(&EXAMPLE.replace("level = 3\n", "level = 0\n"));
+    assert!(err.contains("tier[2].level = 0"), "{err}");
+}
+
+#[test]
+fn zero_ids_bad_durations_and_time_zones() {
+    let text = EXAMPLE
+        .replace("guild_id = 1100000000000000002", "guild_id = 0")
+        .replace(
+            "queue_channel_id = 1100000000000000122",
+            "queue_channel_id = 0",
+        )
+        .replace("normal = \"1h\"", "normal = \"soon\"")
+        .replace("Europe/Madrid", "Europe/Atlantis")
+        .replace("\"09:00\"", "\"9am\"")
+        .replace(
+            "required_on_arrival = [\"impact\"]",
+            "required_on_arrival = [\"colour\"]",
+        );
+    let err = refused(&text);
+    for key in [
+        "discord.guild_id is 0",
+        "tier[1].queue_channel_id is 0",
+        "tier[0].ack_within.normal = \"soon\"",
+        "summary.timezone = \"Europe/Atlantis\"",
+        "summary.time = \"9am\"",
+        "tier[1].required_on_arrival: \"colour\"",
+    ] {
+        assert!(err.contains(key), "missing `{key}` in:\n{err}");
+    }
+    assert!(err.starts_with("6 problem(s)"), "{err}");
+}
+
+#[test]
+fn level_four_cannot_escalate() {
+    let text = EXAMPLE.replace(
+        "# Level 4 can only re-page: there is no level above it.\non_ack_timeout = \"repage\"",
+        "on_ack_timeout = \"escalate\"",
+    );
+    assert!(refused(&text).contains("tier[3].on_ack_timeout = \"escalate\""));
+}
+
+#[test]
+fn environment_overrides_and_the_token_stays_secret() {
+    let c = Config::parse(EXAMPLE, &|k| match k {
+        "DISCORD_TOKEN" => Some("super-secret-token".into()),
+        "DATABASE_URL" => Some("sqlite://elsewhere.db".into()),
+        _ => None,
+    })
+    .unwrap();
+    assert_eq!(c.discord.token.expose(), "super-secret-token");
+    assert_eq!(c.database_url, "sqlite://elsewhere.db");
+    let debug = format!("{c:?}");
+    assert!(!debug.contains("super-secret-token"), "{debug}");
+    assert!(debug.contains("[redacted]"));
+    assert!(parse(EXAMPLE).unwrap().require_token().is_err());
+}
