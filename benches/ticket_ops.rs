@@ -6,6 +6,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Executor, QueryBuilder};
 use tierdesk::command;
 use tierdesk::config::Config;
@@ -44,29 +45,38 @@ async fn service_at(dir: &std::path::Path, name: &str) -> Service {
     Service::new(Store::open(&url).await.unwrap(), config)
 }
 
-/// Single-row autocommit INSERTs on the same kind of connection the store uses.
-async fn raw_insert_rate(service: &Service, n: usize) -> f64 {
-    let mut tx = service.store.begin_write().await.unwrap();
-    tx.execute("CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
+/// Single-row autocommit INSERTs on a connection set up like the store's (WAL, NORMAL).
+async fn raw_insert_rate(dir: &std::path::Path, n: usize) -> f64 {
+    let options = SqliteConnectOptions::new()
+        .filename(dir.join("raw.db"))
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
         .await
         .unwrap();
-    tx.commit().await.unwrap();
+    pool.execute("CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
+        .await
+        .unwrap();
     let start = Instant::now();
     for i in 0..n {
-        let mut tx = service.store.begin_write().await.unwrap();
         sqlx::query("INSERT INTO bench_raw (v) VALUES (?)")
             .bind(format!("row {i}"))
-            .execute(&mut *tx)
+            .execute(&pool)
             .await
             .unwrap();
-        tx.commit().await.unwrap();
     }
     n as f64 / start.elapsed().as_secs_f64()
 }
 
 async fn ticket_ops(service: &Service, tickets: usize) -> (f64, Vec<Duration>) {
     let guild = service.config.discord.guild_id;
-    let agent = service.actor(UserId(42), &[RoleId(1100000000000000101)]);
+    let agent = service.actor(
+        UserId(42),
+        &[RoleId(1100000000000000101), RoleId(1100000000000000102)],
+    );
     let ctx = Context {
         guild,
         actor: agent,
@@ -97,7 +107,8 @@ async fn seed(service: &Service, closed: usize, open: usize, now: DateTime<Utc>)
     let guild = service.config.discord.guild_id.db();
     let span = 730 * 86_400i64;
     let now_s = now.timestamp();
-    const BATCH: usize = 5_000;
+    // SQLite takes at most 32,766 bound values per statement.
+    const BATCH: usize = 1_000;
     let total = closed + open;
     let mut number = 0usize;
     while number < total {
@@ -163,8 +174,8 @@ async fn seed(service: &Service, closed: usize, open: usize, now: DateTime<Utc>)
                     *opened + 7200,
                     "closed",
                     level,
-                    None,
-                    r#"{"kind":"closed"}"#,
+                    Some(7200),
+                    r#"{"kind":"closed","after_secs":7200}"#,
                 ));
             }
             v
@@ -191,9 +202,17 @@ async fn seed(service: &Service, closed: usize, open: usize, now: DateTime<Utc>)
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let ops_service = service_at(dir.path(), "ops.db").await;
+    // TIERDESK_BENCH_KEEP=1 keeps the databases, to look at query plans afterwards.
+    let dir = if std::env::var_os("TIERDESK_BENCH_KEEP").is_some() {
+        let kept = dir.keep();
+        println!("databases kept in {}", kept.display());
+        kept
+    } else {
+        dir.path().to_path_buf()
+    };
+    let ops_service = service_at(&dir, "ops.db").await;
 
-    let raw = raw_insert_rate(&ops_service, 5_000).await;
+    let raw = raw_insert_rate(&dir, 5_000).await;
     let tickets = env_usize("TIERDESK_BENCH_TICKETS", 2_500);
     let (rate, lat) = ticket_ops(&ops_service, tickets).await;
     println!(
@@ -213,7 +232,7 @@ async fn main() {
 
     let closed = env_usize("TIERDESK_BENCH_CLOSED", 1_000_000);
     let open = env_usize("TIERDESK_BENCH_OPEN", 10_000);
-    let big = service_at(dir.path(), "big.db").await;
+    let big = service_at(&dir, "big.db").await;
     let now = Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0).unwrap();
     let t = Instant::now();
     seed(&big, closed, open, now).await;
@@ -235,6 +254,39 @@ async fn main() {
         "summary (build + render) over that history: median {:.1} ms, worst {:.1} ms",
         percentile(&runs, 50.0).as_secs_f64() * 1e3,
         runs.last().unwrap().as_secs_f64() * 1e3
+    );
+    // Where the time goes, query by query.
+    let db = big.store.reader();
+    let week = now - chrono::Duration::days(7);
+    let t = Instant::now();
+    tierdesk::store::figures::key_figures(db, guild, week, now)
+        .await
+        .unwrap();
+    let figures = t.elapsed();
+    let t = Instant::now();
+    tierdesk::store::figures::open_counts(db, guild)
+        .await
+        .unwrap();
+    let counts = t.elapsed();
+    let t = Instant::now();
+    tierdesk::store::figures::overdue(db, guild, now, 5)
+        .await
+        .unwrap();
+    tierdesk::store::figures::oldest_open(db, guild, 5)
+        .await
+        .unwrap();
+    let lists = t.elapsed();
+    let t = Instant::now();
+    tierdesk::store::figures::activity(db, guild, now - chrono::Duration::days(1), now)
+        .await
+        .unwrap();
+    let activity = t.elapsed();
+    println!(
+        "  of which: key figures {:.1} ms, open counts {:.1} ms, overdue + oldest {:.1} ms, last 24h {:.1} ms",
+        figures.as_secs_f64() * 1e3,
+        counts.as_secs_f64() * 1e3,
+        lists.as_secs_f64() * 1e3,
+        activity.as_secs_f64() * 1e3
     );
     println!("peak memory (VmHWM): {:.1} MiB", peak_rss_mib());
 }

@@ -39,6 +39,9 @@ CREATE TABLE tickets (
 -- The backlog queries (counts per level and priority, oldest open tickets) read only this
 -- index; closed tickets sit in their own range of it and cost nothing.
 CREATE INDEX tickets_backlog ON tickets (guild_id, status, level, priority, opened_at);
+-- Time to resolution reads the tickets closed in a window, from this index alone.
+CREATE INDEX tickets_closed ON tickets (guild_id, closed_at, priority, opened_at)
+    WHERE closed_at IS NOT NULL;
 
 -- The timeline. Append-only: the triggers below refuse any update or delete.
 CREATE TABLE events (
@@ -55,8 +58,10 @@ CREATE TABLE events (
     details     TEXT    NOT NULL               -- JSON of the event's fields
 );
 CREATE INDEX events_ticket ON events (ticket_id, id);
--- Key figures and the summary read a window of time: they grow with the window, not history.
-CREATE INDEX events_window ON events (guild_id, kind, at);
+-- Key figures and the summary read a window of time of a few kinds of event: they grow with
+-- the window, not with history. The index covers every column they read, so they never
+-- touch the table.
+CREATE INDEX events_window ON events (guild_id, kind, at, level, from_level, ticket_id, measure);
 
 CREATE TRIGGER events_no_update BEFORE UPDATE ON events
 BEGIN

@@ -197,6 +197,7 @@ pub fn event(e: &Event) -> String {
             attempts,
             fields,
             automatic,
+            ..
         } => {
             let mut s = format!(
                 "escalated it from level {from} to {to}{}: {reason}; tried: {attempts}",
@@ -217,6 +218,7 @@ pub fn event(e: &Event) -> String {
             vendor_ref,
             reason,
             attempts,
+            ..
         } => format!(
             "handed it to {vendor} ({vendor_reason}{}): {reason}; tried: {attempts}",
             vendor_ref

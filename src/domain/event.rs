@@ -42,6 +42,9 @@ pub enum EventKind {
         /// True when the bot escalated because nobody acknowledged in time.
         #[serde(default)]
         automatic: bool,
+        /// Seconds the ticket spent at the level it left, since it arrived there.
+        #[serde(default)]
+        after_secs: i64,
     },
     /// Level 3 handed the ticket to a vendor; level 3 keeps ownership.
     VendorEscalated {
@@ -50,6 +53,9 @@ pub enum EventKind {
         vendor_ref: Option<String>,
         reason: String,
         attempts: String,
+        /// Seconds at level 3 before the hand-over, since the ticket arrived there.
+        #[serde(default)]
+        after_secs: i64,
     },
     /// The vendor's case reference, recorded after the hand-over.
     VendorCaseRecorded {
@@ -75,6 +81,9 @@ pub enum EventKind {
         root_cause: Option<String>,
         fix_type: Option<FixType>,
         kb: Option<String>,
+        /// Seconds at the closing level, since the ticket arrived there.
+        #[serde(default)]
+        after_secs: i64,
     },
     Reopened {
         reason: String,
@@ -111,6 +120,19 @@ impl EventKind {
         match self {
             EventKind::Escalated { from, .. } | EventKind::Returned { from, .. } => Some(*from),
             EventKind::VendorEscalated { .. } => Some(Level::EXPERTS),
+            _ => None,
+        }
+    }
+
+    /// The number key figures read (`events.measure`): seconds since arrival at the level for
+    /// acknowledgements, closures and escalations, the score for a rating.
+    pub fn measure(&self) -> Option<i64> {
+        match self {
+            EventKind::Acknowledged { after_secs }
+            | EventKind::Closed { after_secs, .. }
+            | EventKind::Escalated { after_secs, .. }
+            | EventKind::VendorEscalated { after_secs, .. } => Some(*after_secs),
+            EventKind::Rated { score } => Some(*score as i64),
             _ => None,
         }
     }

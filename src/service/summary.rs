@@ -79,9 +79,17 @@ pub async fn build_report(
     now: DateTime<Utc>,
 ) -> anyhow::Result<SummaryReport> {
     let db = service.store.reader();
-    let previous = store::summaries::last_counts(db, guild).await?;
+    // Independent reads, side by side on the reader pool.
+    let (previous, open_counts, (overdue_count, overdue), oldest, kinds, figures) = tokio::try_join!(
+        store::summaries::last_counts(db, guild),
+        store::figures::open_counts(db, guild),
+        store::figures::overdue(db, guild, now, 5),
+        store::figures::oldest_open(db, guild, 5),
+        store::figures::activity(db, guild, now - Duration::hours(24), now),
+        store::figures::key_figures(db, guild, now - Duration::days(FIGURES_WINDOW_DAYS), now),
+    )?;
     let mut per_cell: BTreeMap<(Level, Priority), i64> = BTreeMap::new();
-    for (level, priority, _status, n) in store::figures::open_counts(db, guild).await? {
+    for (level, priority, _status, n) in open_counts {
         *per_cell.entry((level, priority)).or_default() += n;
     }
     // Cells that emptied since the last summary still show, with their drop.
@@ -105,13 +113,7 @@ pub async fn build_report(
                 .map(|prev| count - prev.get(&count_key(level, priority)).copied().unwrap_or(0)),
         })
         .collect();
-    let (overdue_count, overdue) = store::figures::overdue(db, guild, now, 5).await?;
-    let oldest = store::figures::oldest_open(db, guild, 5).await?;
-    let kinds = store::figures::activity(db, guild, now - Duration::hours(24), now).await?;
     let kind = |k: &str| kinds.get(k).copied().unwrap_or(0);
-    let figures =
-        store::figures::key_figures(db, guild, now - Duration::days(FIGURES_WINDOW_DAYS), now)
-            .await?;
     Ok(SummaryReport {
         generated_at: now,
         day: local_day(now, service.config.summary.timezone),

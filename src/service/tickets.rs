@@ -56,6 +56,11 @@ impl<'a> Change<'a> {
     }
 }
 
+/// How long the ticket has been at its current level.
+fn seconds_at_level(ticket: &Ticket, now: DateTime<Utc>) -> i64 {
+    (now - ticket.arrived_at).num_seconds().max(0)
+}
+
 impl Service {
     /// Pages the owning level of `ticket` and records the page in the timeline.
     fn page(&self, change: &mut Change<'_>, ticket: &Ticket, arrival: Arrival) {
@@ -237,7 +242,7 @@ impl Service {
         change.event(
             ticket.level,
             EventKind::Acknowledged {
-                after_secs: (now - ticket.arrived_at).num_seconds().max(0),
+                after_secs: seconds_at_level(ticket, now),
             },
         );
     }
@@ -311,6 +316,7 @@ impl Service {
                 fields,
             } => {
                 let from = ticket.level;
+                let after_secs = seconds_at_level(&ticket, ctx.now);
                 self.arrive(&mut ticket, to, ctx.now);
                 change.event(
                     to,
@@ -321,6 +327,7 @@ impl Service {
                         attempts: attempts.clone(),
                         fields,
                         automatic: false,
+                        after_secs,
                     },
                 );
                 change.update_page(&ticket);
@@ -360,6 +367,7 @@ impl Service {
                         vendor_ref: vendor_ref.clone(),
                         reason: reason.clone(),
                         attempts: attempts.clone(),
+                        after_secs: seconds_at_level(&ticket, ctx.now),
                     },
                 );
                 change.update_page(&ticket);
@@ -493,6 +501,7 @@ impl Service {
                 root_cause: closure.root_cause.clone(),
                 fix_type,
                 kb: closure.kb.clone(),
+                after_secs: seconds_at_level(&ticket, ctx.now),
             },
         );
         ticket.closure = Some(closure);

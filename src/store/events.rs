@@ -4,7 +4,7 @@
 use sqlx::{QueryBuilder, SqliteExecutor};
 
 use super::{from_ts, ts, Tx};
-use crate::domain::{Event, EventKind, GuildId, Level, UserId};
+use crate::domain::{Event, GuildId, Level, UserId};
 
 /// Appends events of one ticket in a single statement.
 pub async fn append(
@@ -31,20 +31,11 @@ pub async fn append(
             .push_bind(e.kind.tag())
             .push_bind(e.level.get() as i64)
             .push_bind(e.kind.from_level().map(|l| l.get() as i64))
-            .push_bind(measure(e))
+            .push_bind(e.kind.measure())
             .push_bind(details);
     });
     q.build().execute(&mut **tx).await?;
     Ok(())
-}
-
-/// The number key figures read from an event, so they need no JSON parsing.
-fn measure(e: &Event) -> Option<i64> {
-    match &e.kind {
-        EventKind::Rated { score } => Some(*score as i64),
-        EventKind::Acknowledged { after_secs } => Some(*after_secs),
-        _ => None,
-    }
 }
 
 /// A ticket's whole timeline, oldest first.

@@ -63,7 +63,7 @@ impl Store {
             .await
             .with_context(|| format!("cannot open the database {url}"))?;
         let readers = SqlitePoolOptions::new()
-            .max_connections(4)
+            .max_connections(8)
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open the database {url} for reading"))?;
