@@ -25,6 +25,8 @@ CREATE TABLE tickets (
     arrived_at      INTEGER NOT NULL,          -- arrival at the current level
     acknowledged_at INTEGER,                   -- first acknowledgement at the current level
     ack_due_at      INTEGER,                   -- deadline for that acknowledgement
+    repages         INTEGER NOT NULL DEFAULT 0, -- re-pages sent at the current level
+    next_action_at  INTEGER,                   -- when the scheduler must look at it again
     closed_at       INTEGER,
     closed_level    INTEGER,
     closed_by       INTEGER,
@@ -39,6 +41,8 @@ CREATE TABLE tickets (
 -- The backlog queries (counts per level and priority, oldest open tickets) read only this
 -- index; closed tickets sit in their own range of it and cost nothing.
 CREATE INDEX tickets_backlog ON tickets (guild_id, status, level, priority, opened_at);
+-- The scheduler's queue: open tickets by their next deadline.
+CREATE INDEX tickets_deadlines ON tickets (next_action_at) WHERE status = 'open';
 -- Time to resolution reads the tickets closed in a window, from this index alone.
 CREATE INDEX tickets_closed ON tickets (guild_id, closed_at, priority, opened_at)
     WHERE closed_at IS NOT NULL;

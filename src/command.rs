@@ -22,6 +22,7 @@ pub enum OptionKind {
     Bool,
     User,
     Level,
+    Integer { min: i64, max: i64 },
 }
 
 /// One option of a command.
@@ -246,7 +247,36 @@ pub const SPECS: &[CommandSpec] = &[
         description: "Post the backlog summary now (admins)",
         options: &[],
     },
+    CommandSpec {
+        path: &["stats"],
+        description: "Key figures: resolution, escalation, response times, backlog, satisfaction",
+        options: &[
+            opt(
+                "days",
+                "How many days back (default 7)",
+                OptionKind::Integer { min: 1, max: 90 },
+                false,
+            ),
+            opt("level", "Only this level", OptionKind::Level, false),
+        ],
+    },
 ];
+
+/// Commands that Discord users reach through buttons rather than the slash menu; the
+/// console types them like the others.
+pub const BUTTON_SPECS: &[CommandSpec] = &[CommandSpec {
+    path: &["ticket", "rate"],
+    description: "Rate how a closed ticket was handled (the requester, once)",
+    options: &[
+        TICKET,
+        opt(
+            "score",
+            "1 (bad) to 5 (great)",
+            OptionKind::Integer { min: 1, max: 5 },
+            true,
+        ),
+    ],
+}];
 
 /// A value as it arrived: console lines give text, Discord gives typed values.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -318,6 +348,14 @@ pub enum Command {
         status: Option<Status>,
     },
     Summary,
+    Stats {
+        days: i64,
+        level: Option<Level>,
+    },
+    Rate {
+        ticket: TicketNumber,
+        score: u8,
+    },
 }
 
 impl Command {
@@ -336,6 +374,8 @@ impl Command {
             Command::Show { .. } => "ticket show",
             Command::Queue { .. } => "queue",
             Command::Summary => "summary",
+            Command::Stats { .. } => "stats",
+            Command::Rate { .. } => "ticket rate",
         }
     }
 
@@ -350,7 +390,8 @@ impl Command {
             | Command::Priority { ticket, .. }
             | Command::Close { ticket, .. }
             | Command::Reopen { ticket, .. }
-            | Command::Show { ticket } => Some(*ticket),
+            | Command::Show { ticket }
+            | Command::Rate { ticket, .. } => Some(*ticket),
             _ => None,
         }
     }
@@ -454,6 +495,32 @@ impl Options {
         }
     }
 
+    /// An integer option, within the bounds its spec gives.
+    fn integer(&self, spec: &CommandSpec, name: &'static str) -> Result<Option<i64>, UserError> {
+        let (min, max) = spec
+            .options
+            .iter()
+            .find_map(|o| match (o.name == name, o.kind) {
+                (true, OptionKind::Integer { min, max }) => Some((min, max)),
+                _ => None,
+            })
+            .unwrap_or((i64::MIN, i64::MAX));
+        let value = match self.values.get(name) {
+            None => return Ok(None),
+            Some(RawValue::Integer(n)) => Some(*n),
+            Some(_) => self.text(name).and_then(|t| t.trim().parse::<i64>().ok()),
+        };
+        match value {
+            Some(n) if (min..=max).contains(&n) => Ok(Some(n)),
+            _ => Err(UserError::OutOfRange {
+                field: name,
+                value: self.text(name).unwrap_or_default(),
+                min,
+                max,
+            }),
+        }
+    }
+
     fn user(&self, name: &'static str) -> Result<Option<UserId>, UserError> {
         if let Some(RawValue::User(u)) = self.values.get(name) {
             return Ok(Some(UserId(*u)));
@@ -483,6 +550,7 @@ pub fn parse(invocation: Invocation) -> Result<Command, UserError> {
     let path: Vec<&str> = invocation.path.iter().map(String::as_str).collect();
     let spec = SPECS
         .iter()
+        .chain(BUTTON_SPECS)
         .find(|s| s.path == path.as_slice())
         .ok_or_else(|| UserError::UnknownCommand(format!("/{}", path.join(" "))))?;
     let o = Options::check(spec, invocation.options)?;
@@ -563,6 +631,14 @@ pub fn parse(invocation: Invocation) -> Result<Command, UserError> {
         ["queue"] => Command::Queue {
             level: o.level()?,
             status: o.text("status").map(|s| Status::parse(&s)).transpose()?,
+        },
+        ["stats"] => Command::Stats {
+            days: o.integer(spec, "days")?.unwrap_or(7),
+            level: o.level()?,
+        },
+        ["ticket", "rate"] => Command::Rate {
+            ticket: o.ticket()?,
+            score: o.integer(spec, "score")?.unwrap_or_default() as u8,
         },
         _ => Command::Summary,
     };

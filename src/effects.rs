@@ -81,6 +81,23 @@ pub enum Outgoing {
         /// When the level must have acknowledged (`None` for the vendor liaison's copy).
         ack_due_at: Option<DateTime<Utc>>,
     },
+    /// A reminder page: the level has not acknowledged in time.
+    Repage {
+        channel: ChannelId,
+        role: RoleId,
+        level: Level,
+        card: TicketCard,
+        /// This is re-page `count` of `limit`.
+        count: u32,
+        limit: u32,
+    },
+    /// Nobody at level 3 acknowledged after every re-page: the admins are paged.
+    AdminPage {
+        channel: ChannelId,
+        role: RoleId,
+        card: TicketCard,
+        repages: u32,
+    },
     /// The ticket's latest page, edited in place to show the truth.
     PageUpdate { card: TicketCard },
     /// Opens the ticket's thread in the queue channel where it was first paged.
@@ -103,6 +120,8 @@ impl Outgoing {
     pub fn kind(&self) -> &'static str {
         match self {
             Outgoing::Page { .. } => "page",
+            Outgoing::Repage { .. } => "repage",
+            Outgoing::AdminPage { .. } => "admin_page",
             Outgoing::PageUpdate { .. } => "page_update",
             Outgoing::ThreadOpen { .. } => "thread_open",
             Outgoing::ThreadPost { .. } => "thread_post",

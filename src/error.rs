@@ -97,6 +97,19 @@ pub enum UserError {
         value: String,
         hint: &'static str,
     },
+    #[error("`{value}` is not a valid `{field}`: give a whole number from {min} to {max}.")]
+    OutOfRange {
+        field: &'static str,
+        value: String,
+        min: i64,
+        max: i64,
+    },
+    #[error("Only the requester of ticket #{0} can rate it.")]
+    OnlyRequesterRates(TicketNumber),
+    #[error("Ticket #{0} is not closed yet; you can rate it once it is.")]
+    RateBeforeClose(TicketNumber),
+    #[error("You already rated ticket #{ticket} ({score}/5); the first rating counts.")]
+    AlreadyRated { ticket: TicketNumber, score: u8 },
     #[error("`{command}` has no option `{option}`. Its options are: {allowed}.")]
     UnknownOption {
         command: String,
@@ -105,7 +118,7 @@ pub enum UserError {
     },
     #[error("`{option}` was given twice; give it once.")]
     DuplicateOption { option: String },
-    #[error("Unknown command `{0}`. Commands: /ticket open|note|ack|assign|escalate|return|priority|close|reopen|show, /queue, /summary.")]
+    #[error("Unknown command `{0}`. Commands: /ticket open|note|ack|assign|escalate|return|priority|close|reopen|show|rate, /queue, /stats, /summary.")]
     UnknownCommand(String),
     #[error("Could not read that line: {0}. Write options as name:value, and quote values with spaces: title:\"VPN down\".")]
     Syntax(String),

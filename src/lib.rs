@@ -8,6 +8,7 @@
 //!   the change queued in the outbox ([`effects`]).
 //! - [`command`]: the typed commands and the one parser that builds them.
 //! - [`console`] and [`render`]: the terminal front end over the same commands.
+//! - [`scheduler`]: acknowledgement deadlines and the daily summary, on their own clock.
 //! - [`config`], [`export`], [`cli`]: configuration, exports and the command line.
 //! - [`error`]: the error users see, and the one operators log.
 
@@ -20,5 +21,6 @@ pub mod effects;
 pub mod error;
 pub mod export;
 pub mod render;
+pub mod scheduler;
 pub mod service;
 pub mod store;

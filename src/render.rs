@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 
 use crate::config::Config;
-use crate::domain::figures::{describe_spread, human_duration, percent};
+use crate::domain::figures::{describe_spread, human_duration, percent, KeyFigures};
 use crate::domain::{Event, EventKind, Level, Status, Ticket};
 use crate::effects::{Arrival, Outgoing, TicketCard};
 use crate::service::{Reply, SummaryReport};
@@ -120,6 +120,24 @@ pub fn reply(config: &Config, reply: &Reply) -> String {
             for t in tickets {
                 let _ = write!(s, "\n  {}", status_line(config, t));
             }
+            s
+        }
+        Reply::Rated(t) => format!(
+            "Thank you: you rated ticket #{} {}/5.",
+            t.number,
+            t.rating.unwrap_or_default()
+        ),
+        Reply::Stats {
+            days,
+            level,
+            figures,
+        } => {
+            let mut s = format!("Key figures, last {days} day(s)");
+            if let Some(l) = level {
+                let _ = write!(s, ", level {l} only");
+            }
+            s.push_str(":\n");
+            s.push_str(&key_figures(config, figures));
             s
         }
         Reply::Summary(report) => format!(
@@ -239,6 +257,9 @@ pub fn event(e: &Event) -> String {
         EventKind::Repaged { level, role, count } => {
             format!("re-paged level {level} (<@&{role}>), time {count}")
         }
+        EventKind::AdminsPaged { role } => {
+            format!("paged the admins (<@&{role}>): nobody acknowledged in time")
+        }
         EventKind::Closed {
             resolution,
             root_cause,
@@ -322,6 +343,27 @@ pub fn outgoing(config: &Config, m: &Outgoing) -> String {
             }
             s
         }
+        Outgoing::Repage {
+            channel,
+            role,
+            level,
+            card: c,
+            count,
+            limit,
+        } => format!(
+            "[re-page {count}/{limit} → channel {channel} · {} · pings <@&{role}>]\n    still not acknowledged: {}",
+            level_name(config, *level),
+            card(config, c)
+        ),
+        Outgoing::AdminPage {
+            channel,
+            role,
+            card: c,
+            repages,
+        } => format!(
+            "[admin page → channel {channel} · pings <@&{role}>]\n    nobody at level 3 acknowledged after {repages} re-page(s): {}",
+            card(config, c)
+        ),
         Outgoing::PageUpdate { card: c } => {
             format!("[page of #{} edited] {}", c.number, card(config, c))
         }
@@ -395,8 +437,14 @@ pub fn summary(config: &Config, r: &SummaryReport) -> String {
         "\nLast 24 hours: {} opened · {} escalated · {} returned · {} closed · {} reopened",
         a.opened, a.escalated, a.returned, a.closed, a.reopened
     );
-    let f = &r.figures;
-    let _ = writeln!(s, "\nKey figures, last {} days:", f.window_days);
+    let _ = writeln!(s, "\nKey figures, last {} days:", r.figures.window_days);
+    s.push_str(&key_figures(config, &r.figures));
+    s
+}
+
+/// The key figures, one level a line, then resolution times and satisfaction.
+pub fn key_figures(config: &Config, f: &KeyFigures) -> String {
+    let mut s = String::new();
     for (level, lf) in &f.levels {
         let _ = writeln!(
             s,

@@ -76,6 +76,10 @@ pub enum EventKind {
         role: RoleId,
         count: u32,
     },
+    /// Nobody acknowledged at level 3 after every re-page: the admins were paged.
+    AdminsPaged {
+        role: RoleId,
+    },
     Closed {
         resolution: String,
         root_cause: Option<String>,
@@ -109,6 +113,7 @@ impl EventKind {
             EventKind::Returned { .. } => "returned",
             EventKind::Paged { .. } => "paged",
             EventKind::Repaged { .. } => "repaged",
+            EventKind::AdminsPaged { .. } => "admins_paged",
             EventKind::Closed { .. } => "closed",
             EventKind::Reopened { .. } => "reopened",
             EventKind::Rated { .. } => "rated",

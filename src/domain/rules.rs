@@ -327,6 +327,23 @@ pub fn check_reopen(actor: &Actor, ticket: &Ticket) -> Result<Level, UserError> 
     }
 }
 
+/// Rating: the requester, once the ticket is closed, and only the first time.
+pub fn check_rating(actor: &Actor, ticket: &Ticket) -> Result<(), UserError> {
+    if actor.user != ticket.requester {
+        return Err(UserError::OnlyRequesterRates(ticket.number));
+    }
+    if !ticket.is_closed() {
+        return Err(UserError::RateBeforeClose(ticket.number));
+    }
+    match ticket.rating {
+        Some(score) => Err(UserError::AlreadyRated {
+            ticket: ticket.number,
+            score,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Changing the priority needs a different one.
 pub fn check_priority(actor: &Actor, ticket: &Ticket, to: Priority) -> Result<(), UserError> {
     require_can_act(actor, ticket, "change the priority of")?;
@@ -368,6 +385,8 @@ mod tests {
             arrived_at: t0,
             acknowledged_at: None,
             ack_due_at: None,
+            repages: 0,
+            next_action_at: None,
             closure: None,
             rating: None,
         }

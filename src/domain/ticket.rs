@@ -72,6 +72,10 @@ pub struct Ticket {
     pub acknowledged_at: Option<DateTime<Utc>>,
     /// When the current level must have acknowledged it.
     pub ack_due_at: Option<DateTime<Utc>>,
+    /// Re-pages sent at the current level.
+    pub repages: u32,
+    /// When the scheduler must look at it next (re-page, escalate); `None` when nothing waits.
+    pub next_action_at: Option<DateTime<Utc>>,
     pub closure: Option<Closure>,
     pub rating: Option<u8>,
 }

@@ -2,6 +2,7 @@
 //! appends its timeline and queues the messages the change causes. Nothing here talks to
 //! Discord; the front ends (console, Discord) parse, call `execute`, and render the result.
 
+mod deadlines;
 mod summary;
 mod tickets;
 
@@ -9,10 +10,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-pub use summary::{build_report, local_day, SummaryReport, FIGURES_WINDOW_DAYS};
+pub use deadlines::DeadlineAction;
+pub use summary::{build_report, local_day, summary_slot, SummaryReport, FIGURES_WINDOW_DAYS};
 
 use crate::command::Command;
 use crate::config::Config;
+use crate::domain::figures::KeyFigures;
 use crate::domain::rules::Actor;
 use crate::domain::{Event, GuildId, Level, RoleId, Status, Ticket, UserId};
 use crate::effects::Outgoing;
@@ -24,6 +27,8 @@ use crate::store::Store;
 pub struct Service {
     pub store: Store,
     pub config: Arc<Config>,
+    /// Signalled after every change, so the scheduler looks again at its next deadline.
+    pub deadlines_changed: Arc<tokio::sync::Notify>,
 }
 
 /// Who acts, where, and when. `now` is a parameter so tests control time.
@@ -61,6 +66,12 @@ pub enum Reply {
         tickets: Vec<Ticket>,
     },
     Summary(Box<SummaryReport>),
+    Stats {
+        days: i64,
+        level: Option<Level>,
+        figures: KeyFigures,
+    },
+    Rated(Ticket),
 }
 
 impl Reply {
@@ -68,7 +79,12 @@ impl Reply {
     pub fn ephemeral(&self) -> bool {
         matches!(
             self,
-            Reply::Show { .. } | Reply::Queue { .. } | Reply::Noted { .. } | Reply::Summary(_)
+            Reply::Show { .. }
+                | Reply::Queue { .. }
+                | Reply::Noted { .. }
+                | Reply::Summary(_)
+                | Reply::Stats { .. }
+                | Reply::Rated(_)
         )
     }
 }
@@ -94,6 +110,7 @@ impl Service {
         Service {
             store,
             config: Arc::new(config),
+            deadlines_changed: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
@@ -153,6 +170,8 @@ impl Service {
             Command::Show { ticket } => self.show(ctx, ticket).await,
             Command::Queue { level, status } => self.queue(ctx, level, status).await,
             Command::Summary => self.post_summary(ctx).await,
+            Command::Stats { days, level } => self.stats(ctx, days, level).await,
+            Command::Rate { ticket, score } => self.rate(ctx, ticket, score).await,
         }
     }
 }

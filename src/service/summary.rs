@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -165,5 +165,66 @@ impl Service {
             reply: Reply::Summary(Box::new(report)),
             effects: vec![message],
         })
+    }
+}
+
+/// The instant of the daily summary on the local date `day` in `tz`. On a day when that
+/// local time does not exist (the clock jumps over it), the first instant after the gap.
+pub fn summary_slot(day: NaiveDate, time: NaiveTime, tz: Tz) -> DateTime<Utc> {
+    let mut local = day.and_time(time);
+    // A gap lasts at most a few hours; step until the local time exists.
+    for _ in 0..24 * 4 {
+        if let Some(t) = tz.from_local_datetime(&local).earliest() {
+            return t.with_timezone(&Utc);
+        }
+        local += Duration::minutes(15);
+    }
+    Utc.from_utc_datetime(&day.and_time(time))
+}
+
+impl Service {
+    /// When the next daily summary is due, seen from `now`: today's slot if still ahead,
+    /// otherwise tomorrow's.
+    pub fn next_summary_at(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        let s = &self.config.summary;
+        let today = now.with_timezone(&s.timezone).date_naive();
+        let slot = summary_slot(today, s.time, s.timezone);
+        if now < slot {
+            slot
+        } else {
+            summary_slot(today + Duration::days(1), s.time, s.timezone)
+        }
+    }
+
+    /// Posts today's daily summary if its time has come and it was not posted yet, exactly
+    /// once per guild and local day, however late (after downtime) and however many
+    /// schedulers ask. Returns the report when this call posted it.
+    pub async fn post_daily_summary(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SummaryReport>, Error> {
+        let s = &self.config.summary;
+        let today = now.with_timezone(&s.timezone).date_naive();
+        if now < summary_slot(today, s.time, s.timezone) {
+            return Ok(None);
+        }
+        let guild = self.config.discord.guild_id;
+        let day = today.format("%Y-%m-%d").to_string();
+        if store::summaries::has_daily(self.store.reader(), guild, &day).await? {
+            return Ok(None);
+        }
+        let report = build_report(self, guild, now).await?;
+        let mut tx = self.store.begin_write().await?;
+        // The unique index on (guild, day) for daily summaries makes this the one post.
+        if !store::summaries::record(&mut tx, guild, &day, true, &report.counts(), now).await? {
+            return Ok(None);
+        }
+        let message = Outgoing::Summary {
+            channel: s.channel_id,
+            report: Box::new(report.clone()),
+        };
+        store::outbox::enqueue(&mut tx, guild, None, std::slice::from_ref(&message), now).await?;
+        tx.commit().await?;
+        Ok(Some(report))
     }
 }

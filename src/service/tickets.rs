@@ -13,15 +13,15 @@ use crate::effects::{Arrival, Outgoing, TicketCard};
 use crate::error::{Error, UserError};
 use crate::store::{self, Tx};
 
-/// The events and messages one use case produces, written together by `commit`.
-struct Change<'a> {
+/// The events and messages one use case produces, written together by `write`.
+pub(super) struct Change<'a> {
     ctx: &'a Context,
     events: Vec<Event>,
-    effects: Vec<Outgoing>,
+    pub(super) effects: Vec<Outgoing>,
 }
 
 impl<'a> Change<'a> {
-    fn new(ctx: &'a Context) -> Self {
+    pub(super) fn new(ctx: &'a Context) -> Self {
         Change {
             ctx,
             events: Vec::new(),
@@ -39,7 +39,7 @@ impl<'a> Change<'a> {
     }
 
     /// An action the bot takes by itself, such as a page.
-    fn system_event(&mut self, level: Level, kind: EventKind) {
+    pub(super) fn system_event(&mut self, level: Level, kind: EventKind) {
         self.events.push(Event {
             at: self.ctx.now,
             actor: None,
@@ -49,7 +49,7 @@ impl<'a> Change<'a> {
     }
 
     /// Edits the ticket's latest page to show its state now.
-    fn update_page(&mut self, ticket: &Ticket) {
+    pub(super) fn update_page(&mut self, ticket: &Ticket) {
         self.effects.push(Outgoing::PageUpdate {
             card: TicketCard::from(ticket),
         });
@@ -57,13 +57,13 @@ impl<'a> Change<'a> {
 }
 
 /// How long the ticket has been at its current level.
-fn seconds_at_level(ticket: &Ticket, now: DateTime<Utc>) -> i64 {
+pub(super) fn seconds_at_level(ticket: &Ticket, now: DateTime<Utc>) -> i64 {
     (now - ticket.arrived_at).num_seconds().max(0)
 }
 
 impl Service {
     /// Pages the owning level of `ticket` and records the page in the timeline.
-    fn page(&self, change: &mut Change<'_>, ticket: &Ticket, arrival: Arrival) {
+    pub(super) fn page(&self, change: &mut Change<'_>, ticket: &Ticket, arrival: Arrival) {
         if let Some(tier) = self.config.tier(ticket.level) {
             change.system_event(
                 ticket.level,
@@ -96,7 +96,7 @@ impl Service {
     }
 
     /// Puts the ticket at `level`, waiting for that level to acknowledge it.
-    fn arrive(&self, ticket: &mut Ticket, level: Level, now: DateTime<Utc>) {
+    pub(super) fn arrive(&self, ticket: &mut Ticket, level: Level, now: DateTime<Utc>) {
         ticket.level = level;
         ticket.status = Status::Open;
         ticket.waiting_on = None;
@@ -104,6 +104,8 @@ impl Service {
         ticket.arrived_at = now;
         ticket.acknowledged_at = None;
         ticket.ack_due_at = self.ack_due(level, ticket.priority, now);
+        ticket.repages = 0;
+        ticket.next_action_at = ticket.ack_due_at;
     }
 
     async fn load(
@@ -117,10 +119,10 @@ impl Service {
             .ok_or_else(|| UserError::UnknownTicket(number).into())
     }
 
-    /// Writes the ticket, its new events and the queued messages, then commits.
-    async fn commit(
+    /// Writes the ticket, its new events and the messages they cause, inside `tx`.
+    pub(super) async fn write(
         &self,
-        mut tx: Tx,
+        tx: &mut Tx,
         ticket: &Ticket,
         change: Change<'_>,
         write_ticket: bool,
@@ -131,24 +133,43 @@ impl Service {
             mut effects,
         } = change;
         if write_ticket {
-            store::tickets::update(&mut tx, ticket).await?;
+            store::tickets::update(tx, ticket).await?;
         }
-        store::events::append(&mut tx, ctx.guild, ticket.id, &events).await?;
+        store::events::append(tx, ctx.guild, ticket.id, &events).await?;
         // The thread shows the public timeline as it happens: no internal notes, no pages.
         effects.extend(
             events
                 .into_iter()
                 .filter(|e| {
                     !e.kind.is_internal()
-                        && !matches!(e.kind, EventKind::Paged { .. } | EventKind::Repaged { .. })
+                        && !matches!(
+                            e.kind,
+                            EventKind::Paged { .. }
+                                | EventKind::Repaged { .. }
+                                | EventKind::AdminsPaged { .. }
+                        )
                 })
                 .map(|event| Outgoing::ThreadPost {
                     number: ticket.number,
                     event,
                 }),
         );
-        store::outbox::enqueue(&mut tx, ctx.guild, Some(ticket.id), &effects, ctx.now).await?;
+        store::outbox::enqueue(tx, ctx.guild, Some(ticket.id), &effects, ctx.now).await?;
+        Ok(effects)
+    }
+
+    /// Writes one use case's change and commits it.
+    async fn commit(
+        &self,
+        mut tx: Tx,
+        ticket: &Ticket,
+        change: Change<'_>,
+        write_ticket: bool,
+    ) -> Result<Vec<Outgoing>, Error> {
+        let effects = self.write(&mut tx, ticket, change, write_ticket).await?;
         tx.commit().await?;
+        // Deadlines may have moved: the scheduler recomputes its next wake-up.
+        self.deadlines_changed.notify_one();
         Ok(effects)
     }
 
@@ -179,6 +200,8 @@ impl Service {
             arrived_at: ctx.now,
             acknowledged_at: None,
             ack_due_at: self.ack_due(level, priority, ctx.now),
+            repages: 0,
+            next_action_at: self.ack_due(level, priority, ctx.now),
             closure: None,
             rating: None,
         };
@@ -239,6 +262,7 @@ impl Service {
         ticket.status = Status::Acknowledged;
         ticket.acknowledged_at = Some(now);
         ticket.ack_due_at = None;
+        ticket.next_action_at = None;
         change.event(
             ticket.level,
             EventKind::Acknowledged {
@@ -354,6 +378,7 @@ impl Service {
                 ticket.status = Status::Waiting;
                 ticket.waiting_on = Some(WaitingOn::Vendor);
                 ticket.ack_due_at = None;
+                ticket.next_action_at = None;
                 ticket.vendor = Some(VendorCase {
                     vendor: vendor.clone(),
                     reason: vendor_reason,
@@ -455,6 +480,9 @@ impl Service {
         // A ticket still waiting for its acknowledgement gets the new priority's deadline.
         if ticket.status == Status::Open {
             ticket.ack_due_at = self.ack_due(ticket.level, priority, ticket.arrived_at);
+            if ticket.repages == 0 {
+                ticket.next_action_at = ticket.ack_due_at;
+            }
         }
         let mut change = Change::new(ctx);
         change.event(
@@ -493,6 +521,7 @@ impl Service {
         ticket.status = Status::Closed;
         ticket.waiting_on = None;
         ticket.ack_due_at = None;
+        ticket.next_action_at = None;
         let mut change = Change::new(ctx);
         change.event(
             ticket.level,
@@ -545,6 +574,49 @@ impl Service {
             reply: Reply::Reopened(ticket),
             effects,
         })
+    }
+
+    pub(super) async fn rate(
+        &self,
+        ctx: &Context,
+        number: TicketNumber,
+        score: u8,
+    ) -> Result<Outcome, Error> {
+        let mut tx = self.store.begin_write().await?;
+        let mut ticket = self.load(&mut tx, ctx, number).await?;
+        rules::check_rating(&ctx.actor, &ticket)?;
+        ticket.rating = Some(score);
+        let mut change = Change::new(ctx);
+        change.event(ticket.level, EventKind::Rated { score });
+        let effects = self.commit(tx, &ticket, change, true).await?;
+        Ok(Outcome {
+            reply: Reply::Rated(ticket),
+            effects,
+        })
+    }
+
+    pub(super) async fn stats(
+        &self,
+        ctx: &Context,
+        days: i64,
+        level: Option<Level>,
+    ) -> Result<Outcome, Error> {
+        rules::require_agent(&ctx.actor, "see the key figures")?;
+        let mut figures = store::figures::key_figures(
+            self.store.reader(),
+            ctx.guild,
+            ctx.now - chrono::Duration::days(days),
+            ctx.now,
+        )
+        .await?;
+        if let Some(level) = level {
+            figures.levels.retain(|l, _| *l == level);
+        }
+        Ok(Outcome::quiet(Reply::Stats {
+            days,
+            level,
+            figures,
+        }))
     }
 
     pub(super) async fn show(&self, ctx: &Context, number: TicketNumber) -> Result<Outcome, Error> {

@@ -48,3 +48,19 @@ pub async fn record(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Whether the daily summary of `day` was posted.
+pub async fn has_daily<'e>(
+    db: impl SqliteExecutor<'e>,
+    guild: GuildId,
+    day: &str,
+) -> anyhow::Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM summaries WHERE guild_id = ? AND day = ? AND scheduled = 1",
+    )
+    .bind(guild.db())
+    .bind(day)
+    .fetch_one(db)
+    .await?;
+    Ok(n > 0)
+}

@@ -11,7 +11,7 @@ use crate::domain::{
 const COLUMNS: &str =
     "id, guild_id, number, title, details, requester_id, priority, level, status, \
     waiting_on, vendor, vendor_reason, vendor_ref, assignee_id, thread_id, opened_at, arrived_at, \
-    acknowledged_at, ack_due_at, closed_at, closed_level, closed_by, resolution, root_cause, \
+    acknowledged_at, ack_due_at, repages, next_action_at, closed_at, closed_level, closed_by, resolution, root_cause, \
     fix_type, kb_ref, rating";
 
 #[derive(FromRow)]
@@ -35,6 +35,8 @@ struct Row {
     arrived_at: i64,
     acknowledged_at: Option<i64>,
     ack_due_at: Option<i64>,
+    repages: i64,
+    next_action_at: Option<i64>,
     closed_at: Option<i64>,
     closed_level: Option<i64>,
     closed_by: Option<i64>,
@@ -97,6 +99,8 @@ impl Row {
             arrived_at: from_ts(self.arrived_at),
             acknowledged_at: self.acknowledged_at.map(from_ts),
             ack_due_at: self.ack_due_at.map(from_ts),
+            repages: self.repages.max(0) as u32,
+            next_action_at: self.next_action_at.map(from_ts),
             closure,
             rating: self.rating.map(|r| r as u8),
         })
@@ -107,9 +111,9 @@ impl Row {
 pub async fn insert(tx: &mut Tx, t: &Ticket) -> anyhow::Result<(i64, TicketNumber)> {
     let (id, number): (i64, i64) = sqlx::query_as(
         "INSERT INTO tickets (guild_id, number, title, details, requester_id, priority, level, \
-             status, opened_at, arrived_at, ack_due_at) \
+             status, opened_at, arrived_at, ack_due_at, next_action_at) \
          VALUES (?1, (SELECT COALESCE(MAX(number), 0) + 1 FROM tickets WHERE guild_id = ?1), \
-             ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+             ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
          RETURNING id, number",
     )
     .bind(t.guild.db())
@@ -122,6 +126,7 @@ pub async fn insert(tx: &mut Tx, t: &Ticket) -> anyhow::Result<(i64, TicketNumbe
     .bind(ts(t.opened_at))
     .bind(ts(t.arrived_at))
     .bind(t.ack_due_at.map(ts))
+    .bind(t.next_action_at.map(ts))
     .fetch_one(&mut **tx)
     .await?;
     Ok((id, TicketNumber(number)))
@@ -150,7 +155,8 @@ pub async fn update(tx: &mut Tx, t: &Ticket) -> anyhow::Result<()> {
     sqlx::query(
         "UPDATE tickets SET title = ?, details = ?, priority = ?, level = ?, status = ?, \
              waiting_on = ?, vendor = ?, vendor_reason = ?, vendor_ref = ?, assignee_id = ?, \
-             arrived_at = ?, acknowledged_at = ?, ack_due_at = ?, closed_at = ?, closed_level = ?, \
+             arrived_at = ?, acknowledged_at = ?, ack_due_at = ?, repages = ?, next_action_at = ?, \
+             closed_at = ?, closed_level = ?, \
              closed_by = ?, resolution = ?, root_cause = ?, fix_type = ?, kb_ref = ?, rating = ? \
          WHERE id = ?",
     )
@@ -167,6 +173,8 @@ pub async fn update(tx: &mut Tx, t: &Ticket) -> anyhow::Result<()> {
     .bind(ts(t.arrived_at))
     .bind(t.acknowledged_at.map(ts))
     .bind(t.ack_due_at.map(ts))
+    .bind(t.repages as i64)
+    .bind(t.next_action_at.map(ts))
     .bind(c.map(|c| ts(c.at)))
     .bind(c.map(|c| c.level.get() as i64))
     .bind(c.map(|c| c.by.db()))
@@ -213,4 +221,36 @@ pub async fn all<'e>(db: impl SqliteExecutor<'e>, guild: GuildId) -> anyhow::Res
     .fetch_all(db)
     .await?;
     rows.into_iter().map(Row::into_ticket).collect()
+}
+
+/// Open tickets whose next deadline has passed, soonest first.
+pub async fn due<'e>(
+    db: impl SqliteExecutor<'e>,
+    now: chrono::DateTime<chrono::Utc>,
+    limit: i64,
+) -> anyhow::Result<Vec<(GuildId, TicketNumber)>> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT guild_id, number FROM tickets \
+         WHERE status = 'open' AND next_action_at <= ? ORDER BY next_action_at LIMIT ?",
+    )
+    .bind(ts(now))
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(g, n)| (GuildId::from_db(g), TicketNumber(n)))
+        .collect())
+}
+
+/// The earliest deadline still ahead, if any.
+pub async fn next_deadline<'e>(
+    db: impl SqliteExecutor<'e>,
+) -> anyhow::Result<Option<chrono::DateTime<chrono::Utc>>> {
+    let next: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(next_action_at) FROM tickets WHERE status = 'open' AND next_action_at IS NOT NULL",
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(next.map(from_ts))
 }

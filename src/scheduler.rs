@@ -1,0 +1,77 @@
+//! The scheduler loop: acts on passed acknowledgement deadlines and posts the daily summary.
+//!
+//! It sleeps until the next deadline or summary slot (both come from the database, so a
+//! restart loses none), wakes early when a change may have set a sooner one, and stops when
+//! told to. Each pass is `Service::run_due` plus `Service::post_daily_summary`, which tests
+//! call directly with the time they choose.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::watch;
+
+use crate::service::Service;
+use crate::store;
+
+/// Where the scheduler reads the time; tests give their own.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// The longest the loop sleeps without looking, in case the clock jumped.
+const MAX_SLEEP: Duration = Duration::from_secs(3600);
+
+/// One pass: every passed deadline, then the daily summary if due. Returns the next time
+/// the scheduler must look.
+pub async fn pass(service: &Service, now: DateTime<Utc>) -> anyhow::Result<DateTime<Utc>> {
+    let actions = service.run_due(now).await.map_err(anyhow_of)?;
+    for action in &actions {
+        tracing::info!(?action, "deadline passed");
+    }
+    if let Some(report) = service.post_daily_summary(now).await.map_err(anyhow_of)? {
+        tracing::info!(day = %report.day, open = report.open_total, "daily summary queued");
+    }
+    let next_deadline = store::tickets::next_deadline(service.store.reader()).await?;
+    let next_summary = service.next_summary_at(now);
+    Ok(next_deadline.map_or(next_summary, |d| d.min(next_summary)))
+}
+
+fn anyhow_of(e: crate::error::Error) -> anyhow::Error {
+    match e {
+        crate::error::Error::Internal(e) => e,
+        other => anyhow::anyhow!(other.to_string()),
+    }
+}
+
+/// Runs passes until `shutdown` turns true. `passes` counts finished passes, for whoever
+/// wants to wait for one.
+pub async fn run(
+    service: Service,
+    clock: Clock,
+    mut shutdown: watch::Receiver<bool>,
+    passes: watch::Sender<u64>,
+) {
+    let wake = service.deadlines_changed.clone();
+    loop {
+        if *shutdown.borrow() {
+            break;
+        }
+        let now = clock();
+        let wait = match pass(&service, now).await {
+            Ok(next) => (next - now)
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+                .min(MAX_SLEEP),
+            Err(e) => {
+                tracing::error!(error = ?e, "scheduler pass failed; trying again in a minute");
+                Duration::from_secs(60)
+            }
+        };
+        passes.send_modify(|n| *n += 1);
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = wake.notified() => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+    tracing::info!("scheduler stopped");
+}
