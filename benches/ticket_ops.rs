@@ -28,12 +28,13 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank - 1]
 }
 
-fn peak_rss_mib() -> f64 {
+/// A memory figure of this process from /proc/self/status (`VmHWM` peak, `VmRSS` now).
+fn memory_mib(key: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(key))
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         })
         .map_or(f64::NAN, |kib| kib / 1024.0)
@@ -288,5 +289,53 @@ async fn main() {
         lists.as_secs_f64() * 1e3,
         activity.as_secs_f64() * 1e3
     );
-    println!("peak memory (VmHWM): {:.1} MiB", peak_rss_mib());
+    let admin = big.actor(UserId(1), &[big.config.discord.admin_role_id]);
+    let ctx = Context {
+        guild,
+        actor: admin,
+        now,
+    };
+    let mut stats = Vec::new();
+    for _ in 0..7 {
+        let cmd = command::parse(command::parse_line("/stats days:7").unwrap()).unwrap();
+        let t = Instant::now();
+        big.execute(&ctx, cmd).await.unwrap();
+        stats.push(t.elapsed());
+    }
+    stats.sort();
+    println!(
+        "/stats over that history: median {:.1} ms, worst {:.1} ms",
+        percentile(&stats, 50.0).as_secs_f64() * 1e3,
+        stats.last().unwrap().as_secs_f64() * 1e3
+    );
+
+    // Deadlines: many tickets past their acknowledgement deadline at once.
+    let due = env_usize("TIERDESK_BENCH_DUE", 10_000);
+    let deadlines = service_at(&dir, "deadlines.db").await;
+    let requester = deadlines.actor(UserId(7), &[]);
+    let open_ctx = Context {
+        guild,
+        actor: requester,
+        now,
+    };
+    for i in 0..due {
+        let line = format!("/ticket open title:\"due {i}\" priority:critical");
+        let cmd = command::parse(command::parse_line(&line).unwrap()).unwrap();
+        deadlines.execute(&open_ctx, cmd).await.unwrap();
+    }
+    let rss_before = memory_mib("VmRSS:");
+    let t = Instant::now();
+    let actions = deadlines
+        .run_due(now + chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    println!(
+        "run_due with {due} due deadlines: {} actions in {:.0} ms ({:.0}/s); RSS {:.1} → {:.1} MiB",
+        actions.len(),
+        t.elapsed().as_secs_f64() * 1e3,
+        actions.len() as f64 / t.elapsed().as_secs_f64(),
+        rss_before,
+        memory_mib("VmRSS:")
+    );
+    println!("peak memory (VmHWM): {:.1} MiB", memory_mib("VmHWM:"));
 }

@@ -14,7 +14,7 @@ use crate::service::{Context, Service};
 const HELP: &str = "Type slash commands as in Discord, options as name:value, e.g.\n  \
     /ticket open title:\"VPN down\" priority:high\n  \
     /ticket escalate ticket:1 reason:\"needs network team\" attempts:\"rebooted the router\"\n\
-Commands: /ticket open|note|ack|assign|escalate|return|priority|close|reopen|show, /queue, /summary. \
+Commands: /ticket open|note|ack|assign|escalate|return|priority|close|reopen|show|rate, /queue, /stats, /summary. \
 `help` shows this, `quit` leaves.";
 
 /// Runs console lines from `input` until it ends, writing answers to `out`. `clock` gives

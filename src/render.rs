@@ -475,3 +475,73 @@ pub fn key_figures(config: &Config, f: &KeyFigures) -> String {
     );
     s
 }
+
+/// Discord's limit on a message's content, in characters.
+pub const MESSAGE_LIMIT: usize = 2000;
+
+/// Splits `text` into messages of at most `limit` characters, at line ends where it can
+/// (a longer line is cut inside), so that nothing is lost whatever the backlog.
+pub fn split_message(text: &str, limit: usize) -> Vec<String> {
+    let mut chunks = Vec::new();
+    let mut current = String::new();
+    let mut current_len = 0;
+    for line in text.split_inclusive('\n') {
+        let mut line = line;
+        loop {
+            let len = line.chars().count();
+            if current_len + len <= limit {
+                current.push_str(line);
+                current_len += len;
+                break;
+            }
+            if current_len > 0 {
+                chunks.push(std::mem::take(&mut current));
+                current_len = 0;
+                continue;
+            }
+            // A single line longer than the limit: cut it at a character boundary.
+            let cut = line
+                .char_indices()
+                .nth(limit)
+                .map_or(line.len(), |(i, _)| i);
+            chunks.push(line[..cut].to_owned());
+            line = &line[cut..];
+        }
+    }
+    if !current.is_empty() {
+        chunks.push(current);
+    }
+    chunks
+}
+
+/// The summary as messages within Discord's content limit.
+pub fn summary_messages(config: &Config, r: &SummaryReport) -> Vec<String> {
+    split_message(&summary(config, r), MESSAGE_LIMIT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_at_line_ends_and_loses_nothing() {
+        let text: String = (0..300)
+            .map(|i| format!("line {i} {}\n", "x".repeat(i % 50)))
+            .collect();
+        let parts = split_message(&text, 200);
+        assert!(parts.iter().all(|p| p.chars().count() <= 200));
+        assert!(parts.iter().all(|p| p.ends_with('\n')));
+        assert_eq!(parts.concat(), text);
+    }
+
+    #[test]
+    fn cuts_a_line_longer_than_the_limit() {
+        let text = "é".repeat(450);
+        let parts = split_message(&text, 200);
+        assert_eq!(
+            parts.iter().map(|p| p.chars().count()).collect::<Vec<_>>(),
+            [200, 200, 50]
+        );
+        assert_eq!(parts.concat(), text);
+    }
+}

@@ -6,7 +6,7 @@ use chrono::Duration;
 use common::*;
 use tierdesk::domain::figures::Spread;
 use tierdesk::domain::{Level, Priority};
-use tierdesk::service::build_report;
+use tierdesk::service::{build_report, Reply};
 use tierdesk::store;
 
 /// Builds the timeline; returns "now", two days after t0.
@@ -191,4 +191,45 @@ async fn summary_shows_backlog_changes_overdue_and_activity() {
         "{text}"
     );
     assert!(text.contains("resolved here 20%"), "{text}");
+}
+
+#[tokio::test]
+async fn satisfaction_and_stats_for_agents() {
+    let mut app = spawn_app().await;
+    let now = build(&mut app).await;
+    app.now = now;
+    let (req, l1) = (app.requester(), app.agent(1));
+    // #2 and #3 were closed; #1 too. Ratings 5, 2 and 4: two of three are 4 or 5.
+    for (ticket, score) in [(1, 5), (2, 2), (3, 4)] {
+        app.ok(&req, &format!("/ticket rate ticket:{ticket} score:{score}"))
+            .await;
+    }
+    let Reply::Stats {
+        figures,
+        days,
+        level,
+    } = app.ok(&l1, "/stats days:3 level:2").await.reply
+    else {
+        panic!()
+    };
+    assert_eq!((days, level), (3, Some(Level::TECHNICAL)));
+    assert_eq!(
+        figures.levels.keys().copied().collect::<Vec<_>>(),
+        [Level::TECHNICAL]
+    );
+    assert_eq!(figures.satisfaction.ratings, 3);
+    assert_eq!(figures.satisfaction.satisfied, 2);
+    let text = tierdesk::render::reply(&app.service.config, &app.ok(&l1, "/stats").await.reply);
+    assert!(
+        text.contains("satisfaction: 67% rated 4–5 (3 rating(s))"),
+        "{text}"
+    );
+    assert!(app
+        .refused(&req, "/stats")
+        .await
+        .contains("Only support agents"));
+    assert!(app
+        .refused(&l1, "/stats days:0")
+        .await
+        .contains("from 1 to 90"));
 }

@@ -521,3 +521,32 @@ async fn outbox_holds_every_message_in_order_for_delivery() {
     );
     assert!(due.windows(2).all(|w| w[0].id < w[1].id));
 }
+
+#[tokio::test]
+async fn only_the_requester_rates_once_after_closure() {
+    let app = spawn_app().await;
+    let (req, l1) = (app.requester(), app.agent(1));
+    app.ok(&req, "/ticket open title:\"Wi-Fi drops\"").await;
+    let early = app.refused(&req, "/ticket rate ticket:1 score:5").await;
+    assert!(early.contains("not closed yet"), "{early}");
+    app.ok(
+        &l1,
+        "/ticket close ticket:1 resolution:\"new access point\"",
+    )
+    .await;
+    assert!(app
+        .refused(&l1, "/ticket rate ticket:1 score:5")
+        .await
+        .contains("Only the requester"));
+    for bad in ["0", "6", "five"] {
+        let msg = app
+            .refused(&req, &format!("/ticket rate ticket:1 score:{bad}"))
+            .await;
+        assert!(msg.contains("from 1 to 5"), "{msg}");
+    }
+    let rated = app.ok(&req, "/ticket rate ticket:1 score:4").await;
+    assert!(matches!(rated.reply, Reply::Rated(ref t) if t.rating == Some(4)));
+    let again = app.refused(&req, "/ticket rate ticket:1 score:1").await;
+    assert!(again.contains("the first rating counts"), "{again}");
+    assert_eq!(app.events_of("rated").await, 1);
+}

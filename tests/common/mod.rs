@@ -42,13 +42,52 @@ pub fn t0() -> DateTime<Utc> {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(EXAMPLE).await
+}
+
+/// A service on a fresh database with this config text.
+pub async fn spawn_app_with(config_text: &str) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("tierdesk.db").display());
     let store = Store::open(&url).await.unwrap();
+    let env_url = url.clone();
+    let config = Config::parse(config_text, &move |k| {
+        (k == "DATABASE_URL").then(|| env_url.clone())
+    })
+    .expect("valid test config");
     TestApp {
-        service: Service::new(store, config(&url)),
+        service: Service::new(store, config),
         dir,
         now: t0(),
+    }
+}
+
+impl TestApp {
+    /// The same database opened again, as after a restart of the bot.
+    pub async fn restarted(&self) -> Service {
+        let url = self.service.config.database_url.clone();
+        Service::new(
+            Store::open(&url).await.unwrap(),
+            (*self.service.config).clone(),
+        )
+    }
+
+    /// How many events of `kind` the timeline holds.
+    pub async fn events_of(&self, kind: &str) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE kind = ?")
+            .bind(kind)
+            .fetch_one(self.service.store.reader())
+            .await
+            .unwrap()
+    }
+
+    /// How many outbox messages of `kind` wait for delivery.
+    pub async fn outbox_of(&self, kind: &str) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = ?")
+            .bind(kind)
+            .fetch_one(self.service.store.reader())
+            .await
+            .unwrap()
     }
 }
 
