@@ -6,10 +6,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::domain::kb::parse_tags;
 use crate::domain::rules::EscalationRequest;
 use crate::domain::{
-    FixType, Level, LongText, Priority, ReturnReason, ShortText, Status, TicketNumber, TicketTitle,
-    UserId, VendorReason,
+    ArticleNumber, FixType, Level, LongText, Priority, ReturnReason, ShortText, Status,
+    TicketNumber, TicketTitle, UserId, VendorReason,
 };
 use crate::error::UserError;
 
@@ -23,6 +24,7 @@ pub enum OptionKind {
     User,
     Level,
     Integer { min: i64, max: i64 },
+    Article,
 }
 
 /// One option of a command.
@@ -211,7 +213,12 @@ pub const SPECS: &[CommandSpec] = &[
                 OptionKind::Choice(FIX_TYPES),
                 false,
             ),
-            opt("kb", "Knowledge article that helped", SHORT, false),
+            opt(
+                "kb",
+                "Knowledge article that solved it (KB-12)",
+                OptionKind::Article,
+                false,
+            ),
         ],
     },
     CommandSpec {
@@ -259,6 +266,46 @@ pub const SPECS: &[CommandSpec] = &[
             ),
             opt("level", "Only this level", OptionKind::Level, false),
         ],
+    },
+    CommandSpec {
+        path: &["kb", "write"],
+        description: "Write a knowledge article (level 3 and admins)",
+        options: &[
+            opt("title", "What it solves, in a line", SHORT, false),
+            opt("body", "The article: symptoms, cause, fix", LONG, false),
+            opt("tags", "Comma-separated tags", SHORT, false),
+            opt(
+                "from_ticket",
+                "Prefill from this closed ticket",
+                OptionKind::Ticket,
+                false,
+            ),
+        ],
+    },
+    CommandSpec {
+        path: &["kb", "edit"],
+        description: "Edit a knowledge article; its history is kept",
+        options: &[
+            opt("article", "The article (KB-12)", OptionKind::Article, true),
+            opt("title", "New title", SHORT, false),
+            opt("body", "New text", LONG, false),
+            opt("tags", "New comma-separated tags", SHORT, false),
+        ],
+    },
+    CommandSpec {
+        path: &["kb", "search"],
+        description: "Search the knowledge base",
+        options: &[opt("query", "Words to look for", SHORT, true)],
+    },
+    CommandSpec {
+        path: &["kb", "show"],
+        description: "Show a knowledge article",
+        options: &[opt(
+            "article",
+            "The article (KB-12)",
+            OptionKind::Article,
+            true,
+        )],
     },
 ];
 
@@ -334,7 +381,7 @@ pub enum Command {
         resolution: LongText,
         root_cause: Option<LongText>,
         fix_type: Option<FixType>,
-        kb: Option<ShortText>,
+        kb: Option<ArticleNumber>,
     },
     Reopen {
         ticket: TicketNumber,
@@ -356,6 +403,24 @@ pub enum Command {
         ticket: TicketNumber,
         score: u8,
     },
+    KbWrite {
+        title: Option<ShortText>,
+        body: Option<LongText>,
+        tags: Vec<String>,
+        from_ticket: Option<TicketNumber>,
+    },
+    KbEdit {
+        article: ArticleNumber,
+        title: Option<ShortText>,
+        body: Option<LongText>,
+        tags: Option<Vec<String>>,
+    },
+    KbSearch {
+        query: ShortText,
+    },
+    KbShow {
+        article: ArticleNumber,
+    },
 }
 
 impl Command {
@@ -376,6 +441,10 @@ impl Command {
             Command::Summary => "summary",
             Command::Stats { .. } => "stats",
             Command::Rate { .. } => "ticket rate",
+            Command::KbWrite { .. } => "kb write",
+            Command::KbEdit { .. } => "kb edit",
+            Command::KbSearch { .. } => "kb search",
+            Command::KbShow { .. } => "kb show",
         }
     }
 
@@ -466,6 +535,12 @@ impl Options {
     fn short(&self, name: &'static str) -> Result<Option<ShortText>, UserError> {
         self.text(name)
             .map(|v| ShortText::parse(name, &v))
+            .transpose()
+    }
+
+    fn article(&self, name: &'static str) -> Result<Option<ArticleNumber>, UserError> {
+        self.text(name)
+            .map(|v| ArticleNumber::parse(&v))
             .transpose()
     }
 
@@ -619,7 +694,7 @@ pub fn parse(invocation: Invocation) -> Result<Command, UserError> {
             resolution: LongText::parse("resolution", &o.required_text("resolution"))?,
             root_cause: o.long("root_cause")?,
             fix_type: o.text("fix_type").map(|f| FixType::parse(&f)).transpose()?,
-            kb: o.short("kb")?,
+            kb: o.article("kb")?,
         },
         ["ticket", "reopen"] => Command::Reopen {
             ticket: o.ticket()?,
@@ -639,6 +714,27 @@ pub fn parse(invocation: Invocation) -> Result<Command, UserError> {
         ["ticket", "rate"] => Command::Rate {
             ticket: o.ticket()?,
             score: o.integer(spec, "score")?.unwrap_or_default() as u8,
+        },
+        ["kb", "write"] => Command::KbWrite {
+            title: o.short("title")?,
+            body: o.long("body")?,
+            tags: o.text("tags").map(|t| parse_tags(&t)).unwrap_or_default(),
+            from_ticket: o
+                .text("from_ticket")
+                .map(|t| TicketNumber::parse(&t))
+                .transpose()?,
+        },
+        ["kb", "edit"] => Command::KbEdit {
+            article: ArticleNumber::parse(&o.required_text("article"))?,
+            title: o.short("title")?,
+            body: o.long("body")?,
+            tags: o.text("tags").map(|t| parse_tags(&t)),
+        },
+        ["kb", "search"] => Command::KbSearch {
+            query: ShortText::parse("query", &o.required_text("query"))?,
+        },
+        ["kb", "show"] => Command::KbShow {
+            article: ArticleNumber::parse(&o.required_text("article"))?,
         },
         _ => Command::Summary,
     };

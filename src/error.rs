@@ -15,6 +15,16 @@ pub enum UserError {
     BadTicketNumber(String),
     #[error("Only support agents can {action}. Ask an admin for the role of your support level.")]
     NotAnAgent { action: &'static str },
+    #[error("`{0}` is not an article reference. Use the number shown as KB-12, for example `article:KB-12`.")]
+    BadArticle(String),
+    #[error("There is no article {0}. Find one with `/kb search query:…`.")]
+    UnknownArticle(crate::domain::ArticleNumber),
+    #[error("Only level 3 agents and admins can {action} knowledge articles.")]
+    NotKbAuthor { action: &'static str },
+    #[error("Ticket #{0} is not closed: an article is prefilled from a ticket's closure details. Close it first, or write the article with `title` and `body`.")]
+    SourceNotClosed(TicketNumber),
+    #[error("Nothing to change: give a new `title`, `body` or `tags`.")]
+    NothingToEdit,
     #[error("Only admins can {action}.")]
     NotAdmin { action: &'static str },
     #[error("Ticket #{ticket} is owned by level {owner}; only agents of level {owner} or above can {action} it (your highest level is {yours}). You can still add a note with `/ticket note`.")]

@@ -50,7 +50,10 @@ fn status_line(config: &Config, t: &Ticket) -> String {
 /// A reply as the person who ran the command sees it.
 pub fn reply(config: &Config, reply: &Reply) -> String {
     match reply {
-        Reply::Opened(t) => {
+        Reply::Opened {
+            ticket: t,
+            suggestions,
+        } => {
             let mut s = format!("Ticket opened: {}", status_line(config, t));
             if let Some(due) = t.ack_due_at {
                 let _ = write!(
@@ -59,6 +62,12 @@ pub fn reply(config: &Config, reply: &Reply) -> String {
                     t.level,
                     when(due)
                 );
+            }
+            if !suggestions.is_empty() {
+                s.push_str("\nThese articles may solve it right away (the ticket stays open):");
+                for h in suggestions {
+                    let _ = write!(s, "\n  {} {} — `/kb show article:{}`", h.number, h.title, h.number);
+                }
             }
             s
         }
@@ -138,6 +147,44 @@ pub fn reply(config: &Config, reply: &Reply) -> String {
             }
             s.push_str(":\n");
             s.push_str(&key_figures(config, figures));
+            s
+        }
+        Reply::KbWritten(a) => format!(
+            "Article {} written: {}. Read it with `/kb show article:{}`.",
+            a.number, a.title, a.number
+        ),
+        Reply::KbEdited(a) => format!("Article {} updated: {}.", a.number, a.title),
+        Reply::KbResults { query, hits } => {
+            if hits.is_empty() {
+                return format!(
+                    "No article matches “{query}”. Try other words, or open a ticket with `/ticket open`."
+                );
+            }
+            let mut s = format!("Articles for “{query}”:");
+            for h in hits {
+                let _ = write!(s, "\n  {} {} — {}", h.number, h.title, h.snippet);
+            }
+            s.push_str("\nRead one with `/kb show article:KB-…`.");
+            s
+        }
+        Reply::KbArticle { article: a, revisions } => {
+            let mut s = format!("{} {}\n{}", a.number, a.title, a.body);
+            if !a.tags.is_empty() {
+                let _ = write!(s, "\nTags: {}", a.tags.join(", "));
+            }
+            if let Some(t) = a.source_ticket {
+                let _ = write!(s, "\nWritten from ticket #{t}.");
+            }
+            let _ = write!(s, "\nHistory:");
+            for (i, r) in revisions.iter().enumerate() {
+                let _ = write!(
+                    s,
+                    "\n  {} <@{}> {}",
+                    r.at.format("%Y-%m-%d %H:%M"),
+                    r.editor,
+                    if i == 0 { "wrote it" } else { "edited it" }
+                );
+            }
             s
         }
         Reply::Summary(report) => format!(
@@ -273,6 +320,22 @@ pub fn event(e: &Event) -> String {
         }
         EventKind::Reopened { reason, level } => format!("reopened it at level {level}: {reason}"),
         EventKind::Rated { score } => format!("rated it {score}/5"),
+        EventKind::KbSuggested { articles } => format!(
+            "suggested the articles {}",
+            articles
+                .iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        EventKind::KbLinked { article, suggested } => format!(
+            "linked the article {article}{}",
+            if *suggested {
+                " (suggested at opening)"
+            } else {
+                ""
+            }
+        ),
     };
     format!("{} {who} {what}", e.at.format("%Y-%m-%d %H:%M"))
 }
@@ -467,6 +530,11 @@ pub fn key_figures(config: &Config, f: &KeyFigures) -> String {
     for (p, spread) in &f.resolution_time_by_priority {
         let _ = writeln!(s, "    {p}: {}", describe_spread(spread));
     }
+    let _ = writeln!(
+        s,
+        "  solved with a knowledge article: {} ({} suggested at opening)",
+        f.knowledge.solved_with_article, f.knowledge.suggested_at_open
+    );
     let _ = write!(
         s,
         "  satisfaction: {} rated 4–5 ({} rating(s))",

@@ -46,7 +46,7 @@ async fn sixty_four_writers_two_thousand_operations() {
                 let cmd = command::parse(command::parse_line(&line).unwrap()).unwrap();
                 match service.execute(&ctx, cmd).await {
                     Ok(o) => {
-                        if let Reply::Opened(t) = o.reply {
+                        if let Reply::Opened { ticket: t, .. } = o.reply {
                             number = t.number.0;
                         }
                     }

@@ -49,7 +49,7 @@ async fn full_ladder_to_the_vendor_then_close_and_reopen() {
             r#"/ticket open title:"SAN volume offline" details:"db-2 lost its disk" priority:high"#,
         )
         .await;
-    let Reply::Opened(t) = &opened.reply else {
+    let Reply::Opened { ticket: t, .. } = &opened.reply else {
         panic!()
     };
     assert_eq!(
@@ -186,8 +186,13 @@ async fn full_ladder_to_the_vendor_then_close_and_reopen() {
         )
         .await;
     assert!(refused.contains("root cause"), "{refused}");
+    let refused = app
+        .refused(&l3, r#"/ticket close ticket:1 resolution:"vendor patched firmware" root_cause:"firmware bug" kb:KB-12"#)
+        .await;
+    assert!(refused.contains("no article KB-12"), "{refused}");
+    app.ok(&l3, r#"/kb write title:"SAN controller firmware 2.1 drops volumes" body:"Upgrade to 2.2." tags:storage"#).await;
     let closed = app
-        .ok(&l3, r#"/ticket close ticket:1 resolution:"vendor patched firmware" root_cause:"controller firmware 2.1 bug" fix_type:vendor kb:KB-12"#)
+        .ok(&l3, r#"/ticket close ticket:1 resolution:"vendor patched firmware" root_cause:"controller firmware 2.1 bug" fix_type:vendor kb:KB-1"#)
         .await;
     let Reply::Closed(t) = &closed.reply else {
         panic!()
@@ -195,7 +200,7 @@ async fn full_ladder_to_the_vendor_then_close_and_reopen() {
     let c = t.closure.as_ref().unwrap();
     assert_eq!((c.level, c.by), (Level::EXPERTS, l3.user));
     assert_eq!(c.root_cause.as_deref(), Some("controller firmware 2.1 bug"));
-    assert_eq!(c.kb.as_deref(), Some("KB-12"));
+    assert_eq!(c.kb.as_deref(), Some("KB-1"));
     assert_eq!(t.status, Status::Closed);
 
     assert_eq!(
@@ -214,7 +219,8 @@ async fn full_ladder_to_the_vendor_then_close_and_reopen() {
             "acknowledged",
             "vendor_escalated",
             "vendor_case_recorded",
-            "closed"
+            "closed",
+            "kb_linked"
         ]
     );
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{FixType, Level, Priority, ReturnReason, RoleId, UserId, VendorReason};
+use super::{ArticleNumber, FixType, Level, Priority, ReturnReason, RoleId, UserId, VendorReason};
 
 /// What happened. Stored as JSON in `events.details`; its tag in `events.kind`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,6 +96,16 @@ pub enum EventKind {
     Rated {
         score: u8,
     },
+    /// Knowledge articles shown to the requester when the ticket was opened.
+    KbSuggested {
+        articles: Vec<ArticleNumber>,
+    },
+    /// The article that solved it, linked at closure; `suggested` when it was among those
+    /// shown at opening (self-service that nearly worked).
+    KbLinked {
+        article: ArticleNumber,
+        suggested: bool,
+    },
 }
 
 impl EventKind {
@@ -117,6 +127,8 @@ impl EventKind {
             EventKind::Closed { .. } => "closed",
             EventKind::Reopened { .. } => "reopened",
             EventKind::Rated { .. } => "rated",
+            EventKind::KbSuggested { .. } => "kb_suggested",
+            EventKind::KbLinked { .. } => "kb_linked",
         }
     }
 
@@ -138,6 +150,7 @@ impl EventKind {
             | EventKind::Escalated { after_secs, .. }
             | EventKind::VendorEscalated { after_secs, .. } => Some(*after_secs),
             EventKind::Rated { score } => Some(*score as i64),
+            EventKind::KbLinked { suggested, .. } => Some(i64::from(*suggested)),
             _ => None,
         }
     }

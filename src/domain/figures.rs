@@ -87,6 +87,14 @@ impl Satisfaction {
     }
 }
 
+/// Tickets solved with a knowledge article linked at closure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Knowledge {
+    pub solved_with_article: u64,
+    /// Of those, the article was among the ones suggested when the ticket was opened.
+    pub suggested_at_open: u64,
+}
+
 /// Every key figure over one window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct KeyFigures {
@@ -96,6 +104,8 @@ pub struct KeyFigures {
     pub resolution_time: Spread,
     pub resolution_time_by_priority: BTreeMap<Priority, Spread>,
     pub satisfaction: Satisfaction,
+    #[serde(default)]
+    pub knowledge: Knowledge,
 }
 
 /// A share as a whole percentage, or a dash when there is nothing to count.

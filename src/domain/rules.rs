@@ -327,6 +327,15 @@ pub fn check_reopen(actor: &Actor, ticket: &Ticket) -> Result<Level, UserError> 
     }
 }
 
+/// Writing and editing knowledge articles: level 3 agents and admins.
+pub fn require_kb_author(actor: &Actor, action: &'static str) -> Result<(), UserError> {
+    if actor.admin || actor.levels.contains(&Level::EXPERTS) {
+        Ok(())
+    } else {
+        Err(UserError::NotKbAuthor { action })
+    }
+}
+
 /// Rating: the requester, once the ticket is closed, and only the first time.
 pub fn check_rating(actor: &Actor, ticket: &Ticket) -> Result<(), UserError> {
     if actor.user != ticket.requester {

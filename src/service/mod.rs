@@ -3,6 +3,7 @@
 //! Discord; the front ends (console, Discord) parse, call `execute`, and render the result.
 
 mod deadlines;
+mod kb;
 mod summary;
 mod tickets;
 
@@ -16,6 +17,7 @@ pub use summary::{build_report, local_day, summary_slot, SummaryReport, FIGURES_
 use crate::command::Command;
 use crate::config::Config;
 use crate::domain::figures::KeyFigures;
+use crate::domain::kb::{Article, ArticleHit, Revision};
 use crate::domain::rules::Actor;
 use crate::domain::{Event, GuildId, Level, RoleId, Status, Ticket, UserId};
 use crate::effects::Outgoing;
@@ -42,7 +44,11 @@ pub struct Context {
 /// What a command answers.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
-    Opened(Ticket),
+    Opened {
+        ticket: Ticket,
+        /// Up to three knowledge articles matching the ticket, for self-service.
+        suggestions: Vec<ArticleHit>,
+    },
     Noted {
         ticket: Ticket,
         internal: bool,
@@ -72,6 +78,16 @@ pub enum Reply {
         figures: KeyFigures,
     },
     Rated(Ticket),
+    KbWritten(Article),
+    KbEdited(Article),
+    KbResults {
+        query: String,
+        hits: Vec<ArticleHit>,
+    },
+    KbArticle {
+        article: Article,
+        revisions: Vec<Revision>,
+    },
 }
 
 impl Reply {
@@ -85,6 +101,8 @@ impl Reply {
                 | Reply::Summary(_)
                 | Reply::Stats { .. }
                 | Reply::Rated(_)
+                | Reply::KbResults { .. }
+                | Reply::KbArticle { .. }
         )
     }
 }
@@ -172,6 +190,20 @@ impl Service {
             Command::Summary => self.post_summary(ctx).await,
             Command::Stats { days, level } => self.stats(ctx, days, level).await,
             Command::Rate { ticket, score } => self.rate(ctx, ticket, score).await,
+            Command::KbWrite {
+                title,
+                body,
+                tags,
+                from_ticket,
+            } => self.kb_write(ctx, title, body, tags, from_ticket).await,
+            Command::KbEdit {
+                article,
+                title,
+                body,
+                tags,
+            } => self.kb_edit(ctx, article, title, body, tags).await,
+            Command::KbSearch { query } => self.kb_search(ctx, query).await,
+            Command::KbShow { article } => self.kb_show(ctx, article).await,
         }
     }
 }

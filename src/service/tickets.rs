@@ -4,10 +4,11 @@
 use chrono::{DateTime, Utc};
 
 use super::{Context, Outcome, Reply, Service};
+use crate::domain::kb::{fts_query, Match};
 use crate::domain::rules::{self, EscalationPlan, EscalationRequest};
 use crate::domain::{
-    Closure, Event, EventKind, FixType, Level, LongText, Priority, ReturnReason, ShortText, Status,
-    Ticket, TicketNumber, TicketTitle, UserId, VendorCase, WaitingOn,
+    ArticleNumber, Closure, Event, EventKind, FixType, Level, LongText, Priority, ReturnReason,
+    Status, Ticket, TicketNumber, TicketTitle, UserId, VendorCase, WaitingOn,
 };
 use crate::effects::{Arrival, Outgoing, TicketCard};
 use crate::error::{Error, UserError};
@@ -108,7 +109,7 @@ impl Service {
         ticket.next_action_at = ticket.ack_due_at;
     }
 
-    async fn load(
+    pub(super) async fn load(
         &self,
         tx: &mut Tx,
         ctx: &Context,
@@ -218,6 +219,20 @@ impl Service {
                 level,
             },
         );
+        // Level 0, self-service: articles that match what the requester wrote.
+        let text = format!("{} {}", ticket.title, ticket.details);
+        let suggestions = match fts_query(&text, Match::Any) {
+            Some(q) => store::kb::search(self.store.reader(), ctx.guild, &q, 3).await?,
+            None => Vec::new(),
+        };
+        if !suggestions.is_empty() {
+            change.system_event(
+                level,
+                EventKind::KbSuggested {
+                    articles: suggestions.iter().map(|h| h.number).collect(),
+                },
+            );
+        }
         self.page(&mut change, &ticket, Arrival::Opened { by: ctx.actor.user });
         if let Some(tier) = self.config.tier(level) {
             change.effects.push(Outgoing::ThreadOpen {
@@ -228,7 +243,10 @@ impl Service {
         }
         let effects = self.commit(tx, &ticket, change, false).await?;
         Ok(Outcome {
-            reply: Reply::Opened(ticket),
+            reply: Reply::Opened {
+                ticket,
+                suggestions,
+            },
             effects,
         })
     }
@@ -504,11 +522,19 @@ impl Service {
         resolution: LongText,
         root_cause: Option<LongText>,
         fix_type: Option<FixType>,
-        kb: Option<ShortText>,
+        kb: Option<ArticleNumber>,
     ) -> Result<Outcome, Error> {
         let mut tx = self.store.begin_write().await?;
         let mut ticket = self.load(&mut tx, ctx, number).await?;
         rules::check_closure(&ctx.actor, &ticket, root_cause.as_ref().map(|r| r.as_str()))?;
+        if let Some(article) = kb {
+            if store::kb::find(&mut *tx, ctx.guild, article)
+                .await?
+                .is_none()
+            {
+                return Err(UserError::UnknownArticle(article).into());
+            }
+        }
         let closure = Closure {
             at: ctx.now,
             level: ticket.level,
@@ -534,6 +560,12 @@ impl Service {
             },
         );
         ticket.closure = Some(closure);
+        if let Some(article) = kb {
+            let suggested = store::events::suggested_articles(&mut *tx, ticket.id)
+                .await?
+                .contains(&article);
+            change.event(ticket.level, EventKind::KbLinked { article, suggested });
+        }
         change.update_page(&ticket);
         let effects = self.commit(tx, &ticket, change, true).await?;
         Ok(Outcome {

@@ -63,3 +63,24 @@ pub async fn timeline<'e>(
         })
         .collect()
 }
+
+/// The articles suggested to the requester when the ticket was opened.
+pub async fn suggested_articles<'e>(
+    db: impl SqliteExecutor<'e>,
+    ticket_id: i64,
+) -> anyhow::Result<Vec<crate::domain::ArticleNumber>> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT details FROM events WHERE ticket_id = ? AND kind = 'kb_suggested'")
+            .bind(ticket_id)
+            .fetch_all(db)
+            .await?;
+    let mut articles = Vec::new();
+    for (details,) in rows {
+        if let crate::domain::EventKind::KbSuggested { articles: a } =
+            serde_json::from_str(&details)?
+        {
+            articles.extend(a);
+        }
+    }
+    Ok(articles)
+}

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 
 use super::{from_ts, ts};
-use crate::domain::figures::{KeyFigures, LevelFigures, Satisfaction, Spread};
+use crate::domain::figures::{KeyFigures, Knowledge, LevelFigures, Satisfaction, Spread};
 use crate::domain::{GuildId, Level, Priority, Status, TicketNumber};
 
 fn level_of(n: i64) -> Option<Level> {
@@ -30,12 +30,13 @@ pub async fn key_figures(
         from: ts(from),
         to: ts(to) + 1,
     };
-    let (reached, response, backlog, resolution, scores) = tokio::try_join!(
+    let (reached, response, backlog, resolution, scores, knowledge) = tokio::try_join!(
         reached_per_level(db, w),
         samples(db, w, RESPONSE_SQL),
         samples(db, w, BACKLOG_AGE_SQL),
         samples(db, w, RESOLUTION_SQL),
         samples(db, w, RATINGS_SQL),
+        knowledge(db, w),
     )?;
 
     let mut levels: BTreeMap<Level, LevelFigures> = BTreeMap::new();
@@ -81,6 +82,25 @@ pub async fn key_figures(
         resolution_time: Spread::of(all),
         resolution_time_by_priority: by_priority,
         satisfaction: Satisfaction::from_scores(&scores),
+        knowledge,
+    })
+}
+
+/// Closures in the window that linked a knowledge article, and how many of those articles
+/// had been suggested at opening.
+async fn knowledge(db: &SqlitePool, w: Window) -> anyhow::Result<Knowledge> {
+    let (solved, suggested): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(measure), 0) FROM events \
+         WHERE guild_id = ?1 AND kind = 'kb_linked' AND at >= ?2 AND at < ?3",
+    )
+    .bind(w.guild)
+    .bind(w.from)
+    .bind(w.to)
+    .fetch_one(db)
+    .await?;
+    Ok(Knowledge {
+        solved_with_article: solved as u64,
+        suggested_at_open: suggested as u64,
     })
 }
 

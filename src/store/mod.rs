@@ -8,6 +8,7 @@
 
 pub mod events;
 pub mod figures;
+pub mod kb;
 pub mod outbox;
 pub mod summaries;
 pub mod tickets;

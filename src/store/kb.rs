@@ -1,0 +1,201 @@
+//! Knowledge articles: insert, edit with history, find, full-text search (SQLite FTS5) and
+//! title completion. A PostgreSQL twin would search with its own text search here.
+
+use sqlx::{FromRow, SqliteExecutor, SqlitePool};
+
+use super::{from_ts, ts, Tx};
+use crate::domain::kb::{Article, ArticleHit, ArticleNumber, Revision};
+use crate::domain::{GuildId, TicketNumber, UserId};
+
+#[derive(FromRow)]
+struct Row {
+    id: i64,
+    number: i64,
+    title: String,
+    body: String,
+    tags: String,
+    author_id: i64,
+    source_ticket: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+fn tags_of(stored: &str) -> Vec<String> {
+    stored
+        .split(',')
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+impl From<Row> for Article {
+    fn from(r: Row) -> Article {
+        Article {
+            id: r.id,
+            number: ArticleNumber(r.number),
+            title: r.title,
+            body: r.body,
+            tags: tags_of(&r.tags),
+            author: UserId::from_db(r.author_id),
+            source_ticket: r.source_ticket.map(TicketNumber),
+            created_at: from_ts(r.created_at),
+            updated_at: from_ts(r.updated_at),
+        }
+    }
+}
+
+async fn add_revision(tx: &mut Tx, a: &Article, editor: UserId) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO article_revisions (article_id, at, editor_id, title, body, tags) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(a.id)
+    .bind(ts(a.updated_at))
+    .bind(editor.db())
+    .bind(&a.title)
+    .bind(&a.body)
+    .bind(a.tags.join(","))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Inserts a new article numbered after the guild's last one, with its first revision.
+pub async fn insert(tx: &mut Tx, guild: GuildId, a: &Article) -> anyhow::Result<Article> {
+    let (id, number): (i64, i64) = sqlx::query_as(
+        "INSERT INTO articles (guild_id, number, title, body, tags, author_id, source_ticket, \
+             created_at, updated_at) \
+         VALUES (?1, (SELECT COALESCE(MAX(number), 0) + 1 FROM articles WHERE guild_id = ?1), \
+             ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+         RETURNING id, number",
+    )
+    .bind(guild.db())
+    .bind(&a.title)
+    .bind(&a.body)
+    .bind(a.tags.join(","))
+    .bind(a.author.db())
+    .bind(a.source_ticket.map(|t| t.0))
+    .bind(ts(a.created_at))
+    .bind(ts(a.updated_at))
+    .fetch_one(&mut **tx)
+    .await?;
+    let stored = Article {
+        id,
+        number: ArticleNumber(number),
+        ..a.clone()
+    };
+    add_revision(tx, &stored, a.author).await?;
+    Ok(stored)
+}
+
+/// Writes an edited article and records the new version in its history.
+pub async fn update(tx: &mut Tx, a: &Article, editor: UserId) -> anyhow::Result<()> {
+    sqlx::query("UPDATE articles SET title = ?, body = ?, tags = ?, updated_at = ? WHERE id = ?")
+        .bind(&a.title)
+        .bind(&a.body)
+        .bind(a.tags.join(","))
+        .bind(ts(a.updated_at))
+        .bind(a.id)
+        .execute(&mut **tx)
+        .await?;
+    add_revision(tx, a, editor).await
+}
+
+/// The article numbered `number` in `guild`.
+pub async fn find<'e>(
+    db: impl SqliteExecutor<'e>,
+    guild: GuildId,
+    number: ArticleNumber,
+) -> anyhow::Result<Option<Article>> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, number, title, body, tags, author_id, source_ticket, created_at, updated_at \
+         FROM articles WHERE guild_id = ? AND number = ?",
+    )
+    .bind(guild.db())
+    .bind(number.0)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(Article::from))
+}
+
+/// Every version of an article, oldest first.
+pub async fn revisions<'e>(
+    db: impl SqliteExecutor<'e>,
+    article_id: i64,
+) -> anyhow::Result<Vec<Revision>> {
+    let rows: Vec<(i64, i64, String, String, String)> = sqlx::query_as(
+        "SELECT at, editor_id, title, body, tags FROM article_revisions \
+         WHERE article_id = ? ORDER BY id",
+    )
+    .bind(article_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, editor, title, body, tags)| Revision {
+            at: from_ts(at),
+            editor: UserId::from_db(editor),
+            title,
+            body,
+            tags: tags_of(&tags),
+        })
+        .collect())
+}
+
+/// Articles matching an FTS5 query (see `domain::kb::fts_query`), best first. A match in the
+/// title weighs ten times one in the body, a tag four times.
+pub async fn search(
+    db: &SqlitePool,
+    guild: GuildId,
+    fts_query: &str,
+    limit: i64,
+) -> anyhow::Result<Vec<ArticleHit>> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT a.number, a.title, snippet(articles_fts, 1, '', '', '…', 16) \
+         FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid \
+         WHERE articles_fts MATCH ? AND a.guild_id = ? \
+         ORDER BY bm25(articles_fts, 10.0, 1.0, 4.0), a.number LIMIT ?",
+    )
+    .bind(fts_query)
+    .bind(guild.db())
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(number, title, snippet)| ArticleHit {
+            number: ArticleNumber(number),
+            title,
+            snippet,
+        })
+        .collect())
+}
+
+/// Article titles for autocompletion: those that start with `typed`, then those that
+/// contain it, at most `limit`.
+pub async fn complete_titles(
+    db: &SqlitePool,
+    guild: GuildId,
+    typed: &str,
+    limit: i64,
+) -> anyhow::Result<Vec<(ArticleNumber, String)>> {
+    let escaped = typed
+        .trim()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT number, title FROM articles WHERE guild_id = ?1 AND title LIKE ?2 ESCAPE '\\' \
+         ORDER BY title NOT LIKE ?3 ESCAPE '\\', title COLLATE NOCASE LIMIT ?4",
+    )
+    .bind(guild.db())
+    .bind(format!("%{escaped}%"))
+    .bind(format!("{escaped}%"))
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(n, t)| (ArticleNumber(n), t))
+        .collect())
+}
