@@ -200,6 +200,97 @@ async fn seed(service: &Service, closed: usize, open: usize, now: DateTime<Utc>)
     tx.commit().await.unwrap();
 }
 
+/// Fills the knowledge base with `n` articles drawn from a help-desk vocabulary.
+async fn seed_articles(service: &Service, n: usize, now: DateTime<Utc>) {
+    const WORDS: &[&str] = &[
+        "vpn",
+        "certificate",
+        "printer",
+        "tray",
+        "conexión",
+        "disk",
+        "full",
+        "server",
+        "outlook",
+        "password",
+        "wifi",
+        "firmware",
+        "controller",
+        "storage",
+        "laptop",
+        "slow",
+        "mfa",
+        "reset",
+        "account",
+        "locked",
+        "email",
+        "bounce",
+        "dns",
+        "timeout",
+        "backup",
+        "restore",
+        "license",
+        "expired",
+        "driver",
+        "update",
+        "monitor",
+        "docking",
+        "station",
+        "teams",
+        "audio",
+        "camera",
+        "red",
+        "lenta",
+        "impresora",
+        "contraseña",
+        "correo",
+        "servidor",
+        "actualización",
+    ];
+    let guild = service.config.discord.guild_id.db();
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        // xorshift: a reproducible spread of words without a dependency.
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    const BATCH: usize = 2_000;
+    let mut done = 0;
+    while done < n {
+        let end = (done + BATCH).min(n);
+        let rows: Vec<(i64, String, String)> = (done..end)
+            .map(|i| {
+                let mut pick = |k: usize| {
+                    (0..k)
+                        .map(|_| WORDS[(next() % WORDS.len() as u64) as usize])
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                (i as i64 + 1, pick(5), pick(60))
+            })
+            .collect();
+        let mut tx = service.store.begin_write().await.unwrap();
+        let mut q = QueryBuilder::new(
+            "INSERT INTO articles (guild_id, number, title, body, tags, author_id, created_at, updated_at) ",
+        );
+        q.push_values(rows, |mut b, (number, title, body)| {
+            b.push_bind(guild)
+                .push_bind(number)
+                .push_bind(title)
+                .push_bind(body)
+                .push_bind("bench")
+                .push_bind(1i64)
+                .push_bind(now.timestamp())
+                .push_bind(now.timestamp());
+        });
+        q.build().execute(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+        done = end;
+    }
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
@@ -336,6 +427,44 @@ async fn main() {
         actions.len() as f64 / t.elapsed().as_secs_f64(),
         rss_before,
         memory_mib("VmRSS:")
+    );
+    // Knowledge base: full-text search over many articles.
+    let articles = env_usize("TIERDESK_BENCH_ARTICLES", 100_000);
+    let kb = service_at(&dir, "kb.db").await;
+    seed_articles(&kb, articles, now).await;
+    let reader = kb.actor(UserId(9), &[]);
+    let kb_ctx = Context {
+        guild,
+        actor: reader,
+        now,
+    };
+    let mut searches = Vec::new();
+    for query in [
+        "vpn certificate",
+        "printer tray",
+        "conexion",
+        "disk full server",
+        "outlook password",
+        "wifi",
+        "firmware controller storage",
+        "kubernetes",
+    ]
+    .iter()
+    .cycle()
+    .take(40)
+    {
+        let cmd =
+            command::parse(command::parse_line(&format!("/kb search query:\"{query}\"")).unwrap())
+                .unwrap();
+        let t = Instant::now();
+        kb.execute(&kb_ctx, cmd).await.unwrap();
+        searches.push(t.elapsed());
+    }
+    searches.sort();
+    println!(
+        "/kb search over {articles} articles: median {:.2} ms, p99 {:.2} ms",
+        percentile(&searches, 50.0).as_secs_f64() * 1e3,
+        percentile(&searches, 99.0).as_secs_f64() * 1e3
     );
     println!("peak memory (VmHWM): {:.1} MiB", memory_mib("VmHWM:"));
 }

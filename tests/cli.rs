@@ -60,6 +60,9 @@ fn a_console_session_from_open_to_summary() {
 /ticket ack ticket:1
 /ticket close ticket:1 resolution:"renewed the gateway certificate" root_cause:"certificate expired"
 /ticket shout ticket:1
+/kb write title:"VPN certificate expired" body:"Renew the gateway certificate." tags:vpn
+/kb search query:certificado
+/kb search query:vpn
 /summary
 "#;
     let out = dir.run(&["console"], session);
@@ -79,6 +82,9 @@ fn a_console_session_from_open_to_summary() {
         "Acknowledged: #1 VPN down · high · level 2",
         "Ticket #1 closed at level 2.",
         "✗ Unknown command `/ticket shout`",
+        "Article KB-1 written: VPN certificate expired.",
+        "No article matches “certificado”",
+        "KB-1 VPN certificate expired — Renew the gateway certificate.",
         "[summary → channel 1100000000000000010]",
         "Last 24 hours: 1 opened · 1 escalated · 0 returned · 1 closed · 0 reopened",
         "time to resolution: median 0s",
