@@ -142,8 +142,10 @@ pub async fn revisions<'e>(
         .collect())
 }
 
-/// Articles matching an FTS5 query (see `domain::kb::fts_query`), best first. A match in the
-/// title weighs ten times one in the body, a tag four times.
+/// Articles matching an FTS5 query (see `domain::kb::fts_query`), best first, by the rank
+/// the migration configures (title ten times the body, tags four times). The best `limit`
+/// are chosen inside FTS5 first; snippets and titles are then made for those only, not for
+/// every match.
 pub async fn search(
     db: &SqlitePool,
     guild: GuildId,
@@ -153,8 +155,10 @@ pub async fn search(
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
         "SELECT a.number, a.title, snippet(articles_fts, 1, '', '', '…', 16) \
          FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid \
-         WHERE articles_fts MATCH ? AND a.guild_id = ? \
-         ORDER BY bm25(articles_fts, 10.0, 1.0, 4.0), a.number LIMIT ?",
+         WHERE articles_fts MATCH ?1 AND articles_fts.rowid IN ( \
+             SELECT rowid FROM articles_fts \
+             WHERE articles_fts MATCH ?1 AND guild_id = ?2 ORDER BY rank LIMIT ?3) \
+         ORDER BY articles_fts.rank, a.number",
     )
     .bind(fts_query)
     .bind(guild.db())
