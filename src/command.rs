@@ -31,6 +31,7 @@ pub enum OptionKind {
 #[derive(Debug, Clone, Copy)]
 pub struct OptionSpec {
     pub name: &'static str,
+    /// Catalogue id of the description (`opt-title`).
     pub description: &'static str,
     pub kind: OptionKind,
     pub required: bool,
@@ -40,6 +41,7 @@ pub struct OptionSpec {
 #[derive(Debug, Clone, Copy)]
 pub struct CommandSpec {
     pub path: &'static [&'static str],
+    /// Catalogue id of the description (`cmd-ticket-open`).
     pub description: &'static str,
     pub options: &'static [OptionSpec],
 }
@@ -58,7 +60,7 @@ const fn opt(
     }
 }
 
-const TICKET: OptionSpec = opt("ticket", "Ticket number", OptionKind::Ticket, true);
+const TICKET: OptionSpec = opt("ticket", "opt-ticket", OptionKind::Ticket, true);
 const LONG: OptionKind = OptionKind::Text { max: LongText::MAX };
 const SHORT: OptionKind = OptionKind::Text {
     max: ShortText::MAX,
@@ -80,116 +82,88 @@ const FIX_TYPES: &[&str] = &[
 pub const SPECS: &[CommandSpec] = &[
     CommandSpec {
         path: &["ticket", "open"],
-        description: "Open a support ticket",
+        description: "cmd-ticket-open",
         options: &[
             opt(
                 "title",
-                "What is wrong, in a line",
+                "opt-title",
                 OptionKind::Text {
                     max: TicketTitle::MAX,
                 },
                 true,
             ),
-            opt(
-                "details",
-                "Everything that helps: what you did, what you saw",
-                LONG,
-                false,
-            ),
+            opt("details", "opt-details", LONG, false),
             opt(
                 "priority",
-                "How urgent it is (default normal)",
+                "opt-priority",
                 OptionKind::Choice(PRIORITIES),
                 false,
             ),
-            opt(
-                "level",
-                "Support level to open it at (default 1)",
-                OptionKind::Level,
-                false,
-            ),
+            opt("level", "opt-level-open", OptionKind::Level, false),
         ],
     },
     CommandSpec {
         path: &["ticket", "note"],
-        description: "Add a note to a ticket",
+        description: "cmd-ticket-note",
         options: &[
             TICKET,
-            opt("text", "The note", LONG, true),
-            opt(
-                "internal",
-                "Visible to agents only (default: yes for agents)",
-                OptionKind::Bool,
-                false,
-            ),
+            opt("text", "opt-text", LONG, true),
+            opt("internal", "opt-internal", OptionKind::Bool, false),
         ],
     },
     CommandSpec {
         path: &["ticket", "ack"],
-        description: "Acknowledge a ticket paged to your level",
+        description: "cmd-ticket-ack",
         options: &[TICKET],
     },
     CommandSpec {
         path: &["ticket", "assign"],
-        description: "Assign a ticket",
-        options: &[
-            TICKET,
-            opt(
-                "user",
-                "Who takes it (default: you)",
-                OptionKind::User,
-                false,
-            ),
-        ],
+        description: "cmd-ticket-assign",
+        options: &[TICKET, opt("user", "opt-user", OptionKind::User, false)],
     },
     CommandSpec {
         path: &["ticket", "escalate"],
-        description: "Escalate a ticket to the next support level",
+        description: "cmd-ticket-escalate",
         options: &[
             TICKET,
-            opt("reason", "Why it needs the next level", SHORT, false),
-            opt("attempts", "Recovery attempts already made", LONG, false),
-            opt("impact", "Who or what is affected", SHORT, false),
-            opt("error", "The exact error message", LONG, false),
-            opt("steps", "Steps to reproduce", LONG, false),
-            opt("vendor", "Vendor (level 3 to 4 only)", SHORT, false),
+            opt("reason", "opt-reason-escalate", SHORT, false),
+            opt("attempts", "opt-attempts", LONG, false),
+            opt("impact", "opt-impact", SHORT, false),
+            opt("error", "opt-error", LONG, false),
+            opt("steps", "opt-steps", LONG, false),
+            opt("vendor", "opt-vendor", SHORT, false),
             opt(
                 "vendor_reason",
-                "Why the vendor (level 3 to 4 only)",
+                "opt-vendor-reason",
                 OptionKind::Choice(VENDOR_REASONS),
                 false,
             ),
-            opt("vendor_ref", "The vendor's case reference", SHORT, false),
+            opt("vendor_ref", "opt-vendor-ref", SHORT, false),
         ],
     },
     CommandSpec {
         path: &["ticket", "return"],
-        description: "Return a ticket to a lower level",
+        description: "cmd-ticket-return",
         options: &[
             TICKET,
             opt(
                 "reason",
-                "Why it goes back",
+                "opt-reason-return",
                 OptionKind::Choice(RETURN_REASONS),
                 true,
             ),
-            opt("note", "What is needed", LONG, true),
-            opt(
-                "level",
-                "Level to return it to (default: one below)",
-                OptionKind::Level,
-                false,
-            ),
+            opt("note", "opt-note", LONG, true),
+            opt("level", "opt-level-return", OptionKind::Level, false),
         ],
     },
     CommandSpec {
         path: &["ticket", "priority"],
-        description: "Change a ticket's priority",
+        description: "cmd-ticket-priority",
         options: &[
             TICKET,
             opt(
                 "priority",
-                "The new priority",
+                "opt-priority-new",
                 OptionKind::Choice(PRIORITIES),
                 true,
             ),
@@ -197,115 +171,85 @@ pub const SPECS: &[CommandSpec] = &[
     },
     CommandSpec {
         path: &["ticket", "close"],
-        description: "Close a ticket with how it was fixed",
+        description: "cmd-ticket-close",
         options: &[
             TICKET,
-            opt("resolution", "What fixed it", LONG, true),
-            opt(
-                "root_cause",
-                "Why it happened (required for critical and high)",
-                LONG,
-                false,
-            ),
+            opt("resolution", "opt-resolution", LONG, true),
+            opt("root_cause", "opt-root-cause", LONG, false),
             opt(
                 "fix_type",
-                "Kind of fix",
+                "opt-fix-type",
                 OptionKind::Choice(FIX_TYPES),
                 false,
             ),
-            opt(
-                "kb",
-                "Knowledge article that solved it (KB-12)",
-                OptionKind::Article,
-                false,
-            ),
+            opt("kb", "opt-kb", OptionKind::Article, false),
         ],
     },
     CommandSpec {
         path: &["ticket", "reopen"],
-        description: "Reopen a closed ticket",
-        options: &[TICKET, opt("reason", "Why it is not fixed", LONG, true)],
+        description: "cmd-ticket-reopen",
+        options: &[TICKET, opt("reason", "opt-reason-reopen", LONG, true)],
     },
     CommandSpec {
         path: &["ticket", "show"],
-        description: "Show a ticket and its timeline",
+        description: "cmd-ticket-show",
         options: &[TICKET],
     },
     CommandSpec {
         path: &["queue"],
-        description: "List the open tickets of a level",
+        description: "cmd-queue",
         options: &[
-            opt(
-                "level",
-                "Level (default: your highest)",
-                OptionKind::Level,
-                false,
-            ),
-            opt(
-                "status",
-                "Only this status",
-                OptionKind::Choice(STATUSES),
-                false,
-            ),
+            opt("level", "opt-level-queue", OptionKind::Level, false),
+            opt("status", "opt-status", OptionKind::Choice(STATUSES), false),
         ],
     },
     CommandSpec {
         path: &["summary"],
-        description: "Post the backlog summary now (admins)",
+        description: "cmd-summary",
         options: &[],
     },
     CommandSpec {
         path: &["stats"],
-        description: "Key figures: resolution, escalation, response times, backlog, satisfaction",
+        description: "cmd-stats",
         options: &[
             opt(
                 "days",
-                "How many days back (default 7)",
+                "opt-days",
                 OptionKind::Integer { min: 1, max: 90 },
                 false,
             ),
-            opt("level", "Only this level", OptionKind::Level, false),
+            opt("level", "opt-level-stats", OptionKind::Level, false),
         ],
     },
     CommandSpec {
         path: &["kb", "write"],
-        description: "Write a knowledge article (level 3 and admins)",
+        description: "cmd-kb-write",
         options: &[
-            opt("title", "What it solves, in a line", SHORT, false),
-            opt("body", "The article: symptoms, cause, fix", LONG, false),
-            opt("tags", "Comma-separated tags", SHORT, false),
-            opt(
-                "from_ticket",
-                "Prefill from this closed ticket",
-                OptionKind::Ticket,
-                false,
-            ),
+            opt("title", "opt-kb-title", SHORT, false),
+            opt("body", "opt-body", LONG, false),
+            opt("tags", "opt-tags", SHORT, false),
+            opt("from_ticket", "opt-from-ticket", OptionKind::Ticket, false),
         ],
     },
     CommandSpec {
         path: &["kb", "edit"],
-        description: "Edit a knowledge article; its history is kept",
+        description: "cmd-kb-edit",
         options: &[
-            opt("article", "The article (KB-12)", OptionKind::Article, true),
-            opt("title", "New title", SHORT, false),
-            opt("body", "New text", LONG, false),
-            opt("tags", "New comma-separated tags", SHORT, false),
+            opt("article", "opt-article", OptionKind::Article, true),
+            opt("title", "opt-kb-title-new", SHORT, false),
+            opt("body", "opt-body-new", LONG, false),
+            opt("tags", "opt-tags-new", SHORT, false),
         ],
     },
     CommandSpec {
         path: &["kb", "search"],
-        description: "Search the knowledge base",
-        options: &[opt("query", "Words to look for", SHORT, true)],
+        description: "cmd-kb-search",
+        options: &[opt("query", "opt-query", SHORT, true)],
     },
     CommandSpec {
         path: &["kb", "show"],
-        description: "Show a knowledge article",
-        options: &[opt(
-            "article",
-            "The article (KB-12)",
-            OptionKind::Article,
-            true,
-        )],
+        description: "cmd-kb-show",
+        options: &[opt("article", "opt-article", OptionKind::Article, true)],
     },
 ];
 
@@ -313,12 +257,12 @@ pub const SPECS: &[CommandSpec] = &[
 /// console types them like the others.
 pub const BUTTON_SPECS: &[CommandSpec] = &[CommandSpec {
     path: &["ticket", "rate"],
-    description: "Rate how a closed ticket was handled (the requester, once)",
+    description: "cmd-ticket-rate",
     options: &[
         TICKET,
         opt(
             "score",
-            "1 (bad) to 5 (great)",
+            "opt-score",
             OptionKind::Integer { min: 1, max: 5 },
             true,
         ),
@@ -563,7 +507,7 @@ impl Options {
                     _ => Err(UserError::BadValue {
                         field: name,
                         value: text,
-                        hint: "write true or false.",
+                        hint: "hint-bool",
                     }),
                 }
             }
@@ -614,7 +558,7 @@ impl Options {
             _ => Err(UserError::BadValue {
                 field: name,
                 value: text,
-                hint: "give a member as a mention (<@123…>) or a user id.",
+                hint: "hint-user",
             }),
         }
     }

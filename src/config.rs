@@ -377,8 +377,8 @@ impl RawTier {
             }
         };
         for field in &self.required_on_arrival {
-            if !ARRIVAL_FIELDS.iter().any(|(name, _)| name == field) {
-                let known: Vec<_> = ARRIVAL_FIELDS.iter().map(|(n, _)| *n).collect();
+            if !ARRIVAL_FIELDS.contains(&field.as_str()) {
+                let known = ARRIVAL_FIELDS;
                 p.0.push(format!(
                     "{key}.required_on_arrival: \"{field}\" is not a field escalations carry; use any of {known:?}"
                 ));

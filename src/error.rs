@@ -4,135 +4,329 @@
 //! was wrong and how to do it right. Failures of the database or of Discord are `Internal`:
 //! logged with their cause chain, shown to the user as one short generic line.
 
-use crate::domain::{Level, TicketNumber};
+use crate::domain::{ArticleNumber, Level, Priority, TicketNumber, UserId, WaitingOn};
+use crate::i18n::Lang;
+use crate::tr;
+
+/// What an escalation still needs, listed in `UserError::EscalationIncomplete`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MissingPart {
+    Reason,
+    Attempts,
+    Vendor {
+        known: Vec<String>,
+    },
+    VendorReason,
+    /// A field the arriving level requires (`required_on_arrival`).
+    Field {
+        name: String,
+        to: Level,
+    },
+}
 
 /// A request that was refused because of what the user asked. Nothing was changed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// `action` and `hint` fields hold catalogue ids (`action-acknowledge`, `hint-level`…).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UserError {
-    #[error("There is no ticket #{0} in this server. Check the number with `/queue`, or pick one from the list as you type.")]
     UnknownTicket(TicketNumber),
-    #[error("`{0}` is not a ticket number. Use the number shown as #42, for example `ticket:42`.")]
     BadTicketNumber(String),
-    #[error("Only support agents can {action}. Ask an admin for the role of your support level.")]
-    NotAnAgent { action: &'static str },
-    #[error("`{0}` is not an article reference. Use the number shown as KB-12, for example `article:KB-12`.")]
+    NotAnAgent {
+        action: &'static str,
+    },
     BadArticle(String),
-    #[error("There is no article {0}. Find one with `/kb search query:…`.")]
-    UnknownArticle(crate::domain::ArticleNumber),
-    #[error("Only level 3 agents and admins can {action} knowledge articles.")]
-    NotKbAuthor { action: &'static str },
-    #[error("Ticket #{0} is not closed: an article is prefilled from a ticket's closure details. Close it first, or write the article with `title` and `body`.")]
+    UnknownArticle(ArticleNumber),
+    NotKbAuthor {
+        action: &'static str,
+    },
     SourceNotClosed(TicketNumber),
-    #[error("Nothing to change: give a new `title`, `body` or `tags`.")]
     NothingToEdit,
-    #[error("Only admins can {action}.")]
-    NotAdmin { action: &'static str },
-    #[error("Ticket #{ticket} is owned by level {owner}; only agents of level {owner} or above can {action} it (your highest level is {yours}). You can still add a note with `/ticket note`.")]
+    NotAdmin {
+        action: &'static str,
+    },
     LevelTooLow {
         ticket: TicketNumber,
         owner: Level,
-        yours: String,
+        yours: Option<Level>,
         action: &'static str,
     },
-    #[error("Only the requester of ticket #{ticket} or a support agent can {action} it.")]
     NotRequesterOrAgent {
         ticket: TicketNumber,
         action: &'static str,
     },
-    #[error("As the requester you can only add public notes: leave out `internal`, or set `internal:false`.")]
     RequesterInternalNote,
-    #[error("Ticket #{0} is closed. Reopen it first with `/ticket reopen ticket:{0} reason:…`.")]
     TicketClosed(TicketNumber),
-    #[error("Ticket #{0} is not closed, so there is nothing to reopen.")]
     NotClosed(TicketNumber),
-    #[error("Ticket #{ticket} was already acknowledged{by}; nothing changed.")]
-    AlreadyAcknowledged { ticket: TicketNumber, by: String },
-    #[error("Ticket #{ticket} is waiting on {on}; there is nothing to acknowledge. Add a note with `/ticket note` to follow it up.")]
+    AlreadyAcknowledged {
+        ticket: TicketNumber,
+        assignee: Option<UserId>,
+    },
     NothingToAcknowledge {
         ticket: TicketNumber,
-        on: &'static str,
+        on: Option<WaitingOn>,
     },
-    #[error("To escalate ticket #{ticket} to level {to} you must also give: {}. Example: `/ticket escalate ticket:{ticket} reason:\"disk full on db-2\" attempts:\"cleared /tmp, restarted the service\"`.", .missing.join(", "))]
     EscalationIncomplete {
         ticket: TicketNumber,
         to: Level,
-        missing: Vec<String>,
+        missing: Vec<MissingPart>,
     },
-    #[error("Ticket #{ticket} is already with the vendor {vendor}; level 4 is the top of the ladder. Follow it up with `/ticket note`, or close it when the vendor has fixed it.")]
     AlreadyWithVendor {
         ticket: TicketNumber,
         vendor: String,
     },
-    #[error("Only level 3 agents (or admins) can hand a ticket to a vendor (level 4).")]
     VendorNeedsLevel3,
-    #[error("`{given}` is not a configured vendor. Choose one of: {}.", .known.join(", "))]
-    UnknownVendor { given: String, known: Vec<String> },
-    #[error("No vendors are configured, so nothing can be escalated to level 4. An admin can add `[[vendor]]` entries to bot.toml.")]
+    UnknownVendor {
+        given: String,
+        known: Vec<String>,
+    },
     NoVendors,
-    #[error("Ticket #{ticket} is at level {from}; it can only be returned to a lower level from 1 to {}.", from.get().saturating_sub(1))]
-    BadReturnLevel { ticket: TicketNumber, from: Level },
-    #[error("Tickets are owned by levels 1 to 3: level 0 is self-service (knowledge articles) and level 4 is reached by escalating from level 3 to a vendor. Use `level:1`, `level:2` or `level:3`.")]
+    BadReturnLevel {
+        ticket: TicketNumber,
+        from: Level,
+    },
     NotAnOwningLevel,
-    #[error("To open a ticket at level {0} you must be an agent of level {0} or above; leave out `level` to open it at the service desk (level 1).")]
     OpenAboveLevel(Level),
-    #[error("Closing a {priority} ticket needs the root cause too: add `root_cause:\"…\"`.")]
-    RootCauseRequired { priority: &'static str },
-    #[error("Ticket #{ticket} is already {priority}; nothing changed.")]
+    RootCauseRequired {
+        priority: Priority,
+    },
     SamePriority {
         ticket: TicketNumber,
-        priority: &'static str,
+        priority: Priority,
     },
-    #[error("`{field}` is too long: {len} characters, at most {max}. Shorten it, or put the long part in a note.")]
     TooLong {
         field: &'static str,
         len: usize,
         max: usize,
     },
-    #[error("`{0}` must not be empty.")]
     Empty(&'static str),
-    #[error("`{field}` is missing. {hint}")]
     Missing {
         field: &'static str,
         hint: &'static str,
     },
-    #[error("`{value}` is not a valid `{field}`. Choose one of: {allowed}.")]
     BadChoice {
         field: &'static str,
         value: String,
         allowed: &'static str,
     },
-    #[error("`{value}` is not a valid `{field}`: {hint}")]
     BadValue {
         field: &'static str,
         value: String,
         hint: &'static str,
     },
-    #[error("`{value}` is not a valid `{field}`: give a whole number from {min} to {max}.")]
     OutOfRange {
         field: &'static str,
         value: String,
         min: i64,
         max: i64,
     },
-    #[error("Only the requester of ticket #{0} can rate it.")]
     OnlyRequesterRates(TicketNumber),
-    #[error("Ticket #{0} is not closed yet; you can rate it once it is.")]
     RateBeforeClose(TicketNumber),
-    #[error("You already rated ticket #{ticket} ({score}/5); the first rating counts.")]
-    AlreadyRated { ticket: TicketNumber, score: u8 },
-    #[error("`{command}` has no option `{option}`. Its options are: {allowed}.")]
+    AlreadyRated {
+        ticket: TicketNumber,
+        score: u8,
+    },
     UnknownOption {
         command: String,
         option: String,
         allowed: String,
     },
-    #[error("`{option}` was given twice; give it once.")]
-    DuplicateOption { option: String },
-    #[error("Unknown command `{0}`. Commands: /ticket open|note|ack|assign|escalate|return|priority|close|reopen|show|rate, /queue, /stats, /summary.")]
+    DuplicateOption {
+        option: String,
+    },
     UnknownCommand(String),
-    #[error("Could not read that line: {0}. Write options as name:value, and quote values with spaces: title:\"VPN down\".")]
     Syntax(String),
 }
+
+impl UserError {
+    /// The message in `lang`: what was wrong and how to do it right.
+    pub fn message(&self, lang: Lang) -> String {
+        use UserError::*;
+        let l = lang;
+        match self {
+            UnknownTicket(t) => tr!(l, "err-unknown-ticket", ticket = t),
+            BadTicketNumber(v) => tr!(l, "err-bad-ticket-number", value = v),
+            NotAnAgent { action } => tr!(l, "err-not-an-agent", action = tr!(l, action)),
+            BadArticle(v) => tr!(l, "err-bad-article", value = v),
+            UnknownArticle(a) => tr!(l, "err-unknown-article", article = a),
+            NotKbAuthor { action } => tr!(l, "err-not-kb-author", action = tr!(l, action)),
+            SourceNotClosed(t) => tr!(l, "err-source-not-closed", ticket = t),
+            NothingToEdit => tr!(l, "err-nothing-to-edit"),
+            NotAdmin { action } => tr!(l, "err-not-admin", action = tr!(l, action)),
+            LevelTooLow {
+                ticket,
+                owner,
+                yours,
+                action,
+            } => tr!(
+                l,
+                "err-level-too-low",
+                ticket = ticket,
+                owner = owner,
+                yours = yours.map_or_else(|| tr!(l, "level-none"), |y| y.to_string()),
+                action = tr!(l, action)
+            ),
+            NotRequesterOrAgent { ticket, action } => tr!(
+                l,
+                "err-not-requester-or-agent",
+                ticket = ticket,
+                action = tr!(l, action)
+            ),
+            RequesterInternalNote => tr!(l, "err-requester-internal-note"),
+            TicketClosed(t) => tr!(l, "err-ticket-closed", ticket = t),
+            NotClosed(t) => tr!(l, "err-not-closed", ticket = t),
+            AlreadyAcknowledged { ticket, assignee } => match assignee {
+                Some(a) => tr!(
+                    l,
+                    "err-already-acknowledged-by",
+                    ticket = ticket,
+                    assignee = a
+                ),
+                None => tr!(l, "err-already-acknowledged", ticket = ticket),
+            },
+            NothingToAcknowledge { ticket, on } => tr!(
+                l,
+                "err-nothing-to-acknowledge",
+                ticket = ticket,
+                on = on.map_or("requester", |w| w.as_str())
+            ),
+            EscalationIncomplete {
+                ticket,
+                to,
+                missing,
+            } => {
+                let parts: Vec<String> = missing
+                    .iter()
+                    .map(|m| match m {
+                        MissingPart::Reason => tr!(l, "missing-reason"),
+                        MissingPart::Attempts => tr!(l, "missing-attempts"),
+                        MissingPart::Vendor { known } => {
+                            tr!(l, "missing-vendor", vendors = known.join(", "))
+                        }
+                        MissingPart::VendorReason => tr!(
+                            l,
+                            "missing-vendor-reason",
+                            choices = crate::domain::VendorReason::ALLOWED.trim()
+                        ),
+                        MissingPart::Field { name, to } => tr!(
+                            l,
+                            "missing-field",
+                            field = name,
+                            what = tr!(l, &format!("field-{name}")),
+                            to = to
+                        ),
+                    })
+                    .collect();
+                tr!(
+                    l,
+                    "err-escalation-incomplete",
+                    ticket = ticket,
+                    to = to,
+                    missing = parts.join(", ")
+                )
+            }
+            AlreadyWithVendor { ticket, vendor } => {
+                tr!(
+                    l,
+                    "err-already-with-vendor",
+                    ticket = ticket,
+                    vendor = vendor
+                )
+            }
+            VendorNeedsLevel3 => tr!(l, "err-vendor-needs-level3"),
+            UnknownVendor { given, known } => {
+                tr!(
+                    l,
+                    "err-unknown-vendor",
+                    given = given,
+                    known = known.join(", ")
+                )
+            }
+            NoVendors => tr!(l, "err-no-vendors"),
+            BadReturnLevel { ticket, from } => tr!(
+                l,
+                "err-bad-return-level",
+                ticket = ticket,
+                from = from,
+                below = from.get().saturating_sub(1)
+            ),
+            NotAnOwningLevel => tr!(l, "err-not-an-owning-level"),
+            OpenAboveLevel(level) => tr!(l, "err-open-above-level", level = level),
+            RootCauseRequired { priority } => tr!(
+                l,
+                "err-root-cause-required",
+                priority = tr!(l, &format!("priority-{priority}"))
+            ),
+            SamePriority { ticket, priority } => tr!(
+                l,
+                "err-same-priority",
+                ticket = ticket,
+                priority = tr!(l, &format!("priority-{priority}"))
+            ),
+            TooLong { field, len, max } => {
+                tr!(l, "err-too-long", field = field, len = len, max = max)
+            }
+            Empty(field) => tr!(l, "err-empty", field = field),
+            Missing { field, hint } => tr!(l, "err-missing", field = field, hint = tr!(l, hint)),
+            BadChoice {
+                field,
+                value,
+                allowed,
+            } => tr!(
+                l,
+                "err-bad-choice",
+                value = value,
+                field = field,
+                allowed = allowed.trim()
+            ),
+            BadValue { field, value, hint } => tr!(
+                l,
+                "err-bad-value",
+                value = value,
+                field = field,
+                hint = tr!(l, hint)
+            ),
+            OutOfRange {
+                field,
+                value,
+                min,
+                max,
+            } => tr!(
+                l,
+                "err-out-of-range",
+                value = value,
+                field = field,
+                min = min,
+                max = max
+            ),
+            OnlyRequesterRates(t) => tr!(l, "err-only-requester-rates", ticket = t),
+            RateBeforeClose(t) => tr!(l, "err-rate-before-close", ticket = t),
+            AlreadyRated { ticket, score } => {
+                tr!(l, "err-already-rated", ticket = ticket, score = score)
+            }
+            UnknownOption {
+                command,
+                option,
+                allowed,
+            } => tr!(
+                l,
+                "err-unknown-option",
+                command = command,
+                option = option,
+                allowed = allowed
+            ),
+            DuplicateOption { option } => tr!(l, "err-duplicate-option", option = option),
+            UnknownCommand(c) => tr!(l, "err-unknown-command", command = c),
+            Syntax(detail) => tr!(l, "err-syntax", detail = detail),
+        }
+    }
+}
+
+impl std::fmt::Display for UserError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for UserError {}
 
 /// What a use case can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -152,13 +346,16 @@ impl From<sqlx::Error> for Error {
 }
 
 impl Error {
-    /// The line shown to the user. Internal failures never leak their detail.
+    /// The line shown to the user, in English. Internal failures never leak their detail.
     pub fn user_message(&self) -> String {
+        self.message(Lang::En)
+    }
+
+    /// The line shown to the user in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
         match self {
-            Error::User(e) => e.to_string(),
-            Error::Internal(_) => {
-                "Something went wrong on our side and nothing was changed. Try again in a minute; if it keeps failing, tell an admin (the details are in the bot's log).".to_owned()
-            }
+            Error::User(e) => e.message(lang),
+            Error::Internal(_) => tr!(lang, "err-internal"),
         }
     }
 }

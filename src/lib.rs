@@ -20,6 +20,7 @@ pub mod domain;
 pub mod effects;
 pub mod error;
 pub mod export;
+pub mod i18n;
 pub mod render;
 pub mod scheduler;
 pub mod service;

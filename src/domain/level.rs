@@ -31,7 +31,7 @@ impl Level {
             .ok_or_else(|| UserError::BadValue {
                 field: "level",
                 value: value.to_owned(),
-                hint: "support levels are numbered 0 to 4 (1 service desk, 2 technical support, 3 experts).",
+                hint: "hint-level",
             })
     }
 

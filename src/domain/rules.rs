@@ -6,15 +6,11 @@
 use std::collections::BTreeMap;
 
 use super::{Level, Priority, Status, Ticket, UserId, VendorReason, WaitingOn};
-use crate::error::UserError;
+use crate::error::{MissingPart, UserError};
 
 /// Extra fields a level may require on arrival (`required_on_arrival`), given as options of
-/// `/ticket escalate`.
-pub const ARRIVAL_FIELDS: &[(&str, &str)] = &[
-    ("impact", "who or what is affected"),
-    ("error", "the exact error message"),
-    ("steps", "the steps to reproduce it"),
-];
+/// `/ticket escalate`; the catalogue says what each is (`field-impact`…).
+pub const ARRIVAL_FIELDS: &[&str] = &["impact", "error", "steps"];
 
 /// The member acting, as their roles place them on the ladder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,13 +33,6 @@ impl Actor {
 
     pub fn is_agent(&self) -> bool {
         self.highest().is_some()
-    }
-
-    fn describe_level(&self) -> String {
-        match self.highest() {
-            Some(l) => l.to_string(),
-            None => "none".to_owned(),
-        }
     }
 }
 
@@ -78,7 +67,7 @@ pub fn require_can_act(
         _ => Err(UserError::LevelTooLow {
             ticket: ticket.number,
             owner: ticket.level,
-            yours: actor.describe_level(),
+            yours: actor.highest(),
             action,
         }),
     }
@@ -127,7 +116,7 @@ pub fn note_visibility(
     if actor.user != ticket.requester {
         return Err(UserError::NotRequesterOrAgent {
             ticket: ticket.number,
-            action: "add a note to",
+            action: "action-note",
         });
     }
     match internal {
@@ -138,22 +127,16 @@ pub fn note_visibility(
 
 /// An acknowledgement needs a ticket that is waiting for one.
 pub fn check_ack(actor: &Actor, ticket: &Ticket) -> Result<(), UserError> {
-    require_can_act(actor, ticket, "acknowledge")?;
+    require_can_act(actor, ticket, "action-acknowledge")?;
     match ticket.status {
         Status::Open => Ok(()),
         Status::Acknowledged => Err(UserError::AlreadyAcknowledged {
             ticket: ticket.number,
-            by: ticket
-                .assignee
-                .map(|u| format!(" (assigned to <@{u}>)"))
-                .unwrap_or_default(),
+            assignee: ticket.assignee,
         }),
         _ => Err(UserError::NothingToAcknowledge {
             ticket: ticket.number,
-            on: match ticket.waiting_on {
-                Some(WaitingOn::Vendor) => "the vendor",
-                _ => "the requester",
-            },
+            on: ticket.waiting_on,
         }),
     }
 }
@@ -201,7 +184,7 @@ pub fn plan_escalation(
     required_on_arrival: &[String],
     vendors: &[String],
 ) -> Result<EscalationPlan, UserError> {
-    require_can_act(actor, ticket, "escalate")?;
+    require_can_act(actor, ticket, "action-escalate")?;
     if let Some(case) = &ticket.vendor {
         if ticket.waiting_on == Some(WaitingOn::Vendor) {
             return match request.vendor_ref {
@@ -221,10 +204,10 @@ pub fn plan_escalation(
     })?;
     let mut missing = Vec::new();
     if request.reason.is_none() {
-        missing.push("`reason` (why it needs the next level)".to_owned());
+        missing.push(MissingPart::Reason);
     }
     if request.attempts.is_none() {
-        missing.push("`attempts` (the recovery attempts already made)".to_owned());
+        missing.push(MissingPart::Attempts);
     }
     if to == Level::VENDOR {
         if !(actor.admin || actor.levels.contains(&Level::EXPERTS)) {
@@ -234,22 +217,20 @@ pub fn plan_escalation(
             return Err(UserError::NoVendors);
         }
         if request.vendor.is_none() {
-            missing.push(format!("`vendor` (one of: {})", vendors.join(", ")));
+            missing.push(MissingPart::Vendor {
+                known: vendors.to_vec(),
+            });
         }
         if request.vendor_reason.is_none() {
-            missing.push(format!(
-                "`vendor_reason` ({})",
-                VendorReason::ALLOWED.trim()
-            ));
+            missing.push(MissingPart::VendorReason);
         }
     } else {
         for field in required_on_arrival {
             if !request.fields.contains_key(field) {
-                let what = ARRIVAL_FIELDS
-                    .iter()
-                    .find(|(name, _)| name == field)
-                    .map_or("", |(_, what)| what);
-                missing.push(format!("`{field}` ({what}; level {to} asks for it)"));
+                missing.push(MissingPart::Field {
+                    name: field.clone(),
+                    to,
+                });
             }
         }
     }
@@ -292,7 +273,7 @@ pub fn plan_escalation(
 
 /// Where a return sends the ticket: one level below unless another lower level is named.
 pub fn plan_return(actor: &Actor, ticket: &Ticket, to: Option<Level>) -> Result<Level, UserError> {
-    require_can_act(actor, ticket, "return")?;
+    require_can_act(actor, ticket, "action-return")?;
     let target = to.or_else(|| ticket.level.below());
     match target {
         Some(t) if t >= Level::SERVICE_DESK && t < ticket.level => Ok(t),
@@ -309,10 +290,10 @@ pub fn check_closure(
     ticket: &Ticket,
     root_cause: Option<&str>,
 ) -> Result<(), UserError> {
-    require_can_act(actor, ticket, "close")?;
+    require_can_act(actor, ticket, "action-close")?;
     if ticket.priority.needs_root_cause() && root_cause.is_none() {
         return Err(UserError::RootCauseRequired {
-            priority: ticket.priority.as_str(),
+            priority: ticket.priority,
         });
     }
     Ok(())
@@ -320,7 +301,7 @@ pub fn check_closure(
 
 /// A closed ticket reopens at the level that closed it.
 pub fn check_reopen(actor: &Actor, ticket: &Ticket) -> Result<Level, UserError> {
-    require_requester_or_agent(actor, ticket, "reopen")?;
+    require_requester_or_agent(actor, ticket, "action-reopen")?;
     match &ticket.closure {
         Some(c) if ticket.is_closed() => Ok(c.level),
         _ => Err(UserError::NotClosed(ticket.number)),
@@ -355,11 +336,11 @@ pub fn check_rating(actor: &Actor, ticket: &Ticket) -> Result<(), UserError> {
 
 /// Changing the priority needs a different one.
 pub fn check_priority(actor: &Actor, ticket: &Ticket, to: Priority) -> Result<(), UserError> {
-    require_can_act(actor, ticket, "change the priority of")?;
+    require_can_act(actor, ticket, "action-priority")?;
     if ticket.priority == to {
         return Err(UserError::SamePriority {
             ticket: ticket.number,
-            priority: to.as_str(),
+            priority: to,
         });
     }
     Ok(())
@@ -436,13 +417,13 @@ mod tests {
     #[test]
     fn higher_levels_act_on_lower_tickets_but_not_the_reverse() {
         let t = ticket(2, Status::Open, Priority::Normal);
-        assert!(require_can_act(&agent(&[3]), &t, "acknowledge").is_ok());
-        assert!(require_can_act(&agent(&[2]), &t, "acknowledge").is_ok());
-        assert!(require_can_act(&admin(), &t, "acknowledge").is_ok());
-        let err = require_can_act(&agent(&[1]), &t, "acknowledge").unwrap_err();
+        assert!(require_can_act(&agent(&[3]), &t, "action-acknowledge").is_ok());
+        assert!(require_can_act(&agent(&[2]), &t, "action-acknowledge").is_ok());
+        assert!(require_can_act(&admin(), &t, "action-acknowledge").is_ok());
+        let err = require_can_act(&agent(&[1]), &t, "action-acknowledge").unwrap_err();
         assert!(matches!(err, UserError::LevelTooLow { .. }));
         assert!(err.to_string().contains("/ticket note"), "{err}");
-        assert!(require_can_act(&requester(), &t, "acknowledge").is_err());
+        assert!(require_can_act(&requester(), &t, "action-acknowledge").is_err());
     }
 
     #[test]
@@ -585,7 +566,7 @@ mod tests {
             check_reopen(&requester(), &open),
             Err(UserError::NotClosed(_))
         ));
-        assert!(require_can_act(&agent(&[3]), &t, "close").is_err());
+        assert!(require_can_act(&agent(&[3]), &t, "action-close").is_err());
     }
 
     #[test]

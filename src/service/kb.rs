@@ -19,7 +19,7 @@ impl Service {
         tags: Vec<String>,
         from_ticket: Option<TicketNumber>,
     ) -> Result<Outcome, Error> {
-        rules::require_kb_author(&ctx.actor, "write")?;
+        rules::require_kb_author(&ctx.actor, "action-write")?;
         let mut tx = self.store.begin_write().await?;
         let source = match from_ticket {
             Some(n) => {
@@ -35,7 +35,7 @@ impl Service {
             (None, None) => {
                 return Err(UserError::Missing {
                     field: "title",
-                    hint: "Give the article a title, or prefill it with `from_ticket:`.",
+                    hint: "hint-article-title",
                 }
                 .into())
             }
@@ -46,7 +46,7 @@ impl Service {
             (None, None) => {
                 return Err(UserError::Missing {
                     field: "body",
-                    hint: "Write the article's text, or prefill it with `from_ticket:`.",
+                    hint: "hint-article-body",
                 }
                 .into())
             }
@@ -78,7 +78,7 @@ impl Service {
         body: Option<LongText>,
         tags: Option<Vec<String>>,
     ) -> Result<Outcome, Error> {
-        rules::require_kb_author(&ctx.actor, "edit")?;
+        rules::require_kb_author(&ctx.actor, "action-edit")?;
         let mut tx = self.store.begin_write().await?;
         let mut article = store::kb::find(&mut *tx, ctx.guild, number)
             .await?

@@ -136,7 +136,7 @@ pub async fn build_report(
 impl Service {
     /// `/summary`: an admin posts the summary now (besides the daily one).
     pub(super) async fn post_summary(&self, ctx: &Context) -> Result<Outcome, Error> {
-        rules::require_admin(&ctx.actor, "post the summary")?;
+        rules::require_admin(&ctx.actor, "action-post-summary")?;
         let report = build_report(self, ctx.guild, ctx.now).await?;
         let message = Outgoing::Summary {
             channel: self.config.summary.channel_id,

@@ -311,7 +311,7 @@ impl Service {
     ) -> Result<Outcome, Error> {
         let mut tx = self.store.begin_write().await?;
         let mut ticket = self.load(&mut tx, ctx, number).await?;
-        rules::require_can_act(&ctx.actor, &ticket, "assign")?;
+        rules::require_can_act(&ctx.actor, &ticket, "action-assign")?;
         let assignee = user.unwrap_or(ctx.actor.user);
         let mut change = Change::new(ctx);
         // Taking a ticket that still waits for an acknowledgement acknowledges it.
@@ -633,7 +633,7 @@ impl Service {
         days: i64,
         level: Option<Level>,
     ) -> Result<Outcome, Error> {
-        rules::require_agent(&ctx.actor, "see the key figures")?;
+        rules::require_agent(&ctx.actor, "action-see-figures")?;
         let mut figures = store::figures::key_figures(
             self.store.reader(),
             ctx.guild,
@@ -656,7 +656,7 @@ impl Service {
         let ticket = store::tickets::find(db, ctx.guild, number)
             .await?
             .ok_or(UserError::UnknownTicket(number))?;
-        rules::require_requester_or_agent(&ctx.actor, &ticket, "see")?;
+        rules::require_requester_or_agent(&ctx.actor, &ticket, "action-see")?;
         let mut timeline = store::events::timeline(db, ticket.id).await?;
         if !ctx.actor.is_agent() {
             timeline.retain(|e| !e.kind.is_internal());
@@ -670,7 +670,7 @@ impl Service {
         level: Option<Level>,
         status: Option<Status>,
     ) -> Result<Outcome, Error> {
-        rules::require_agent(&ctx.actor, "list the queues")?;
+        rules::require_agent(&ctx.actor, "action-list-queues")?;
         if status == Some(Status::Closed) {
             return Err(UserError::BadChoice {
                 field: "status",

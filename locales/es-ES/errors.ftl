@@ -1,0 +1,75 @@
+# Rechazos: qué estaba mal y cómo hacerlo bien.
+err-unknown-ticket = No hay ningún ticket #{ $ticket } en este servidor. Comprueba el número con `/queue`, o elígelo de la lista mientras escribes.
+err-bad-ticket-number = `{ $value }` no es un número de ticket. Usa el número que aparece como #42, por ejemplo `ticket:42`.
+err-not-an-agent = Solo los agentes de soporte pueden { $action }. Pide a un administrador el rol de tu nivel de soporte.
+err-bad-article = `{ $value }` no es una referencia de artículo. Usa el número que aparece como KB-12, por ejemplo `article:KB-12`.
+err-unknown-article = No existe el artículo { $article }. Busca uno con `/kb search query:…`.
+err-not-kb-author = Solo los agentes de nivel 3 y los administradores pueden { $action } artículos de conocimiento.
+err-source-not-closed = El ticket #{ $ticket } no está cerrado: un artículo se rellena con los datos de cierre de un ticket. Ciérralo antes, o escribe el artículo con `title` y `body`.
+err-nothing-to-edit = No hay nada que cambiar: indica un nuevo `title`, `body` o `tags`.
+err-not-admin = Solo los administradores pueden { $action }.
+err-level-too-low = El ticket #{ $ticket } pertenece al nivel { $owner }; solo los agentes del nivel { $owner } o superior pueden { $action } (tu nivel más alto es { $yours }). Aún puedes añadir una nota con `/ticket note`.
+err-not-requester-or-agent = Solo el solicitante del ticket #{ $ticket } o un agente de soporte pueden { $action }.
+err-requester-internal-note = Como solicitante solo puedes añadir notas públicas: omite `internal` o usa `internal:false`.
+err-ticket-closed = El ticket #{ $ticket } está cerrado. Reábrelo antes con `/ticket reopen ticket:{ $ticket } reason:…`.
+err-not-closed = El ticket #{ $ticket } no está cerrado, así que no hay nada que reabrir.
+err-already-acknowledged = El ticket #{ $ticket } ya estaba reconocido; no ha cambiado nada.
+err-already-acknowledged-by = El ticket #{ $ticket } ya estaba reconocido (asignado a <@{ $assignee }>); no ha cambiado nada.
+err-nothing-to-acknowledge = El ticket #{ $ticket } está esperando { $on ->
+        [vendor] al proveedor
+       *[other] al solicitante
+    }; no hay nada que reconocer. Añade una nota con `/ticket note` para hacer el seguimiento.
+err-escalation-incomplete = Para escalar el ticket #{ $ticket } al nivel { $to } debes indicar también: { $missing }. Ejemplo: `/ticket escalate ticket:{ $ticket } reason:"disco lleno en db-2" attempts:"vacié /tmp, reinicié el servicio"`.
+missing-reason = `reason` (por qué necesita el siguiente nivel)
+missing-attempts = `attempts` (los intentos de recuperación ya hechos)
+missing-vendor = `vendor` (uno de: { $vendors })
+missing-vendor-reason = `vendor_reason` ({ $choices })
+missing-field = `{ $field }` ({ $what }; el nivel { $to } lo pide)
+field-impact = a quién o a qué afecta
+field-error = el mensaje de error exacto
+field-steps = los pasos para reproducirlo
+err-already-with-vendor = El ticket #{ $ticket } ya está con el proveedor { $vendor }; el nivel 4 es el último de la escalera. Haz el seguimiento con `/ticket note`, o ciérralo cuando el proveedor lo haya resuelto.
+err-vendor-needs-level3 = Solo los agentes de nivel 3 (o los administradores) pueden pasar un ticket a un proveedor (nivel 4).
+err-unknown-vendor = `{ $given }` no es un proveedor configurado. Elige uno de: { $known }.
+err-no-vendors = No hay proveedores configurados, así que nada puede escalarse al nivel 4. Un administrador puede añadir entradas `[[vendor]]` a bot.toml.
+err-bad-return-level = El ticket #{ $ticket } está en el nivel { $from }; solo puede devolverse a un nivel inferior, del 1 al { $below }.
+err-not-an-owning-level = Los tickets pertenecen a los niveles 1 a 3: el nivel 0 es autoservicio (artículos de conocimiento) y al nivel 4 se llega escalando del nivel 3 a un proveedor. Usa `level:1`, `level:2` o `level:3`.
+err-open-above-level = Para abrir un ticket en el nivel { $level } debes ser agente del nivel { $level } o superior; omite `level` para abrirlo en el centro de servicio (nivel 1).
+err-root-cause-required = Para cerrar un ticket { $priority } también hace falta la causa raíz: añade `root_cause:"…"`.
+err-same-priority = El ticket #{ $ticket } ya es { $priority }; no ha cambiado nada.
+err-too-long = `{ $field }` es demasiado largo: { $len } caracteres, como máximo { $max }. Acórtalo, o pon la parte larga en una nota.
+err-empty = `{ $field }` no puede estar vacío.
+err-missing = Falta `{ $field }`. { $hint }
+err-bad-choice = `{ $value }` no es un valor válido de `{ $field }`. Elige uno de: { $allowed }.
+err-bad-value = `{ $value }` no es un valor válido de `{ $field }`: { $hint }
+err-out-of-range = `{ $value }` no es un valor válido de `{ $field }`: indica un número entero del { $min } al { $max }.
+err-only-requester-rates = Solo el solicitante del ticket #{ $ticket } puede valorarlo.
+err-rate-before-close = El ticket #{ $ticket } aún no está cerrado; podrás valorarlo cuando lo esté.
+err-already-rated = Ya valoraste el ticket #{ $ticket } ({ $score }/5); cuenta la primera valoración.
+err-unknown-option = `{ $command }` no tiene la opción `{ $option }`. Sus opciones son: { $allowed }.
+err-duplicate-option = `{ $option }` aparece dos veces; indícalo una sola vez.
+err-unknown-command = Comando desconocido `{ $command }`. Comandos: /ticket open|note|ack|assign|escalate|return|priority|close|reopen|show|rate, /queue, /stats, /summary, /kb write|edit|search|show.
+err-syntax = No se pudo leer esa línea: { $detail }. Escribe las opciones como nombre:valor, y pon entre comillas los valores con espacios: title:"VPN caída".
+err-internal = Algo ha fallado por nuestra parte y no se ha cambiado nada. Inténtalo de nuevo en un minuto; si sigue fallando, avisa a un administrador (los detalles están en el registro del bot).
+level-none = ninguno
+
+action-acknowledge = reconocerlo
+action-assign = asignarlo
+action-escalate = escalarlo
+action-return = devolverlo
+action-close = cerrarlo
+action-reopen = reabrirlo
+action-see = verlo
+action-note = añadirle una nota
+action-priority = cambiar su prioridad
+action-list-queues = ver las colas
+action-see-figures = ver las cifras clave
+action-post-summary = publicar el resumen
+action-write = escribir
+action-edit = editar
+
+hint-level = los niveles de soporte van del 0 al 4 (1 centro de servicio, 2 soporte técnico, 3 expertos).
+hint-bool = escribe true o false.
+hint-user = indica un miembro como mención (<@123…>) o un id de usuario.
+hint-article-title = Ponle un título al artículo, o rellénalo con `from_ticket:`.
+hint-article-body = Escribe el texto del artículo, o rellénalo con `from_ticket:`.
