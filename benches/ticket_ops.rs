@@ -374,7 +374,8 @@ async fn main() {
     for _ in 0..7 {
         let t = Instant::now();
         let report = build_report(&big, guild, now).await.unwrap();
-        let text = tierdesk::render::summary(&big.config, &report);
+        let text =
+            tierdesk::render::Text::new(&big.config, tierdesk::i18n::Lang::En).summary(&report);
         runs.push(t.elapsed());
         assert!(text.contains("Backlog summary"));
     }

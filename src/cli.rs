@@ -8,11 +8,12 @@ use chrono::Utc;
 use clap::{Parser, Subcommand};
 
 use crate::config::Config;
+use crate::console;
 use crate::domain::{RoleId, UserId};
 use crate::export::{self, Format};
+use crate::render::Text;
 use crate::service::{build_report, Service};
 use crate::store::Store;
-use crate::{console, render};
 
 /// tierdesk: tiered IT support in Discord.
 #[derive(Debug, Parser)]
@@ -137,7 +138,8 @@ pub async fn main(cli: Cli) -> anyhow::Result<i32> {
             let service = open(config).await?;
             let report =
                 build_report(&service, service.config.discord.guild_id, Utc::now()).await?;
-            println!("{}", render::summary(&service.config, &report));
+            let text = Text::new(&service.config, service.config.discord.language);
+            println!("{}", text.summary(&report));
             Ok(0)
         }
         CliCommand::Export { format } => {

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::domain::rules::ARRIVAL_FIELDS;
 use crate::domain::{ChannelId, GuildId, Level, Priority, RoleId};
+use crate::i18n::Lang;
 
 /// A secret that never shows in logs or `Debug` output.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -60,6 +61,9 @@ pub struct Discord {
     pub admin_role_id: RoleId,
     /// Base address every Discord HTTP call goes to instead of discord.com.
     pub proxy_url: Option<String>,
+    /// Language of channel messages (pages, threads, summaries); replies follow each
+    /// member's Discord locale.
+    pub language: Lang,
 }
 
 #[derive(Debug, Clone)]
@@ -156,6 +160,8 @@ struct RawDiscord {
     guild_id: u64,
     admin_role_id: u64,
     proxy_url: Option<String>,
+    #[serde(default)]
+    language: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -244,7 +250,7 @@ impl RawConfig {
         if database_url.trim().is_empty() {
             p.0.push("database.url is empty: use e.g. \"sqlite://tierdesk.db\"".into());
         }
-        let discord = Discord {
+        let mut discord = Discord {
             token: Secret::new(token),
             application_id: p.id("discord.application_id", self.discord.application_id),
             guild_id: GuildId(p.id("discord.guild_id", self.discord.guild_id)),
@@ -254,7 +260,16 @@ impl RawConfig {
                 .proxy_url
                 .map(|u| u.trim_end_matches('/').to_owned())
                 .filter(|u| !u.is_empty()),
+            language: Lang::En,
         };
+        if let Some(value) = &self.discord.language {
+            match Lang::parse(value) {
+                Some(lang) => discord.language = lang,
+                None => p.0.push(format!(
+                    "discord.language = \"{value}\": use \"en\" (English) or \"es\" (Spanish)"
+                )),
+            }
+        }
         if let Some(url) = &discord.proxy_url {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 p.0.push(format!(

@@ -8,8 +8,9 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use crate::command;
 use crate::domain::rules::Actor;
-use crate::render;
+use crate::render::Text;
 use crate::service::{Context, Service};
+use crate::tr;
 
 const HELP: &str = "Type slash commands as in Discord, options as name:value, e.g.\n  \
     /ticket open title:\"VPN down\" priority:high\n  \
@@ -32,6 +33,8 @@ where
     W: Write,
 {
     let guild = service.config.discord.guild_id;
+    let lang = service.config.discord.language;
+    let render = Text::new(&service.config, lang);
     let mut refused = 0;
     let mut line = String::new();
     if interactive {
@@ -78,17 +81,13 @@ where
         match result {
             Ok(outcome) => {
                 let who = if outcome.reply.ephemeral() {
-                    "(only you can see this) "
+                    format!("{} ", tr!(lang, "only-you"))
                 } else {
-                    ""
+                    String::new()
                 };
-                writeln!(
-                    out,
-                    "{who}{}",
-                    render::reply(&service.config, &outcome.reply)
-                )?;
+                writeln!(out, "{who}{}", render.reply(&outcome.reply))?;
                 for message in &outcome.effects {
-                    for l in render::outgoing(&service.config, message).lines() {
+                    for l in render.outgoing(message).lines() {
                         writeln!(out, "  {l}")?;
                     }
                 }
@@ -98,7 +97,7 @@ where
                 if let crate::error::Error::Internal(cause) = &e {
                     tracing::error!(error = ?cause, "command failed");
                 }
-                writeln!(out, "(only you can see this) ✗ {}", e.user_message())?;
+                writeln!(out, "{} ✗ {}", tr!(lang, "only-you"), e.message(lang))?;
             }
         }
     }

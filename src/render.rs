@@ -1,550 +1,751 @@
-//! Plain-text rendering of replies, channel messages and the summary, for the console and
-//! `summary --print`. Mentions are written as Discord writes them; the text front end never
-//! pings anyone, and the Discord front end sets `allowed_mentions` on its own messages.
+//! Text rendering of replies, channel messages and the summary, from the catalogue
+//! (`crate::i18n`), in the language asked for. The console prints it; the Discord front end
+//! puts it in messages and embeds. Mentions are written as Discord writes them: the console
+//! never pings anyone, and every Discord message sets `allowed_mentions` explicitly.
 
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
 use crate::config::Config;
-use crate::domain::figures::{describe_spread, human_duration, percent, KeyFigures};
-use crate::domain::{Event, EventKind, Level, Status, Ticket};
+use crate::domain::figures::{human_duration, percent, KeyFigures, Spread};
+use crate::domain::{Event, EventKind, Level, Priority, Status, Ticket};
 use crate::effects::{Arrival, Outgoing, TicketCard};
+use crate::i18n::Lang;
 use crate::service::{Reply, SummaryReport};
 use crate::store::figures::TicketLine;
+use crate::tr;
 
-fn level_name(config: &Config, level: Level) -> String {
-    config
-        .tier(level)
-        .map_or_else(|| level.default_name().to_owned(), |t| t.name.clone())
+/// Renders for one config in one language.
+#[derive(Clone, Copy)]
+pub struct Text<'a> {
+    pub config: &'a Config,
+    pub lang: Lang,
 }
 
 fn when(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-fn status_line(config: &Config, t: &Ticket) -> String {
-    let mut s = format!(
-        "#{} {} · {} · level {} ({}) · {}",
-        t.number,
-        t.title,
-        t.priority,
-        t.level,
-        level_name(config, t.level),
-        t.status
-    );
-    if let Some(v) = &t.vendor {
-        if t.status == Status::Waiting {
-            let _ = write!(s, " on {}", v.vendor);
-            if let Some(r) = &v.reference {
-                let _ = write!(s, " (case {r})");
-            }
-        }
+impl<'a> Text<'a> {
+    pub fn new(config: &'a Config, lang: Lang) -> Text<'a> {
+        Text { config, lang }
     }
-    if let Some(a) = t.assignee {
-        let _ = write!(s, " · assigned to <@{a}>");
-    }
-    s
-}
 
-/// A reply as the person who ran the command sees it.
-pub fn reply(config: &Config, reply: &Reply) -> String {
-    match reply {
-        Reply::Opened {
-            ticket: t,
-            suggestions,
-        } => {
-            let mut s = format!("Ticket opened: {}", status_line(config, t));
-            if let Some(due) = t.ack_due_at {
-                let _ = write!(
-                    s,
-                    "\nLevel {} has until {} to acknowledge it. Follow it in the ticket's thread.",
-                    t.level,
-                    when(due)
-                );
-            }
-            if !suggestions.is_empty() {
-                s.push_str("\nThese articles may solve it right away (the ticket stays open):");
-                for h in suggestions {
-                    let _ = write!(s, "\n  {} {} — `/kb show article:{}`", h.number, h.title, h.number);
+    fn level_name(&self, level: Level) -> String {
+        self.config
+            .tier(level)
+            .map_or_else(|| level.default_name().to_owned(), |t| t.name.clone())
+    }
+
+    pub fn priority(&self, p: Priority) -> String {
+        tr!(self.lang, &format!("priority-{p}"))
+    }
+
+    pub fn status(&self, s: Status) -> String {
+        tr!(self.lang, &format!("status-{s}"))
+    }
+
+    fn line(&self, number: i64, title: &str, p: Priority, level: Level, status: Status) -> String {
+        tr!(
+            self.lang,
+            "ticket-line",
+            number = number,
+            title = title,
+            priority = self.priority(p),
+            level = level,
+            level_name = self.level_name(level),
+            status = self.status(status)
+        )
+    }
+
+    /// `#42 VPN down · high · level 1 (Service desk) · open`, with vendor and assignee.
+    pub fn ticket_line(&self, t: &Ticket) -> String {
+        let mut s = self.line(t.number.0, &t.title, t.priority, t.level, t.status);
+        if let Some(v) = &t.vendor {
+            if t.status == Status::Waiting {
+                s = tr!(self.lang, "ticket-waiting-on", line = s, vendor = v.vendor);
+                if let Some(r) = &v.reference {
+                    s = tr!(self.lang, "ticket-vendor-case", line = s, case = r);
                 }
             }
-            s
         }
-        Reply::Noted { ticket, internal } => format!(
-            "Note added to #{} ({}).",
-            ticket.number,
-            if *internal {
-                "internal: agents only"
-            } else {
-                "public"
-            }
-        ),
-        Reply::Acknowledged(t) => format!("Acknowledged: {}", status_line(config, t)),
-        Reply::Assigned(t) => format!("Assigned: {}", status_line(config, t)),
-        Reply::Escalated(t) => format!(
-            "Ticket #{} escalated to level {} ({}), which has been paged.",
-            t.number,
-            t.level,
-            level_name(config, t.level)
-        ),
-        Reply::SentToVendor(t) => format!(
-            "Ticket #{} handed to the vendor; level 3 keeps ownership while it waits: {}",
-            t.number,
-            status_line(config, t)
-        ),
-        Reply::VendorCaseRecorded(t) => format!(
-            "Vendor case recorded on #{}: {}",
-            t.number,
-            status_line(config, t)
-        ),
-        Reply::Returned(t) => format!(
-            "Ticket #{} returned to level {} ({}), which has been paged.",
-            t.number,
-            t.level,
-            level_name(config, t.level)
-        ),
-        Reply::PriorityChanged(t) => format!("Priority changed: {}", status_line(config, t)),
-        Reply::Closed(t) => format!("Ticket #{} closed at level {}.", t.number, t.level),
-        Reply::Reopened(t) => format!(
-            "Ticket #{} reopened at level {} ({}), which has been paged.",
-            t.number,
-            t.level,
-            level_name(config, t.level)
-        ),
-        Reply::Show { ticket, timeline } => show(config, ticket, timeline),
-        Reply::Queue {
-            level,
-            status,
-            tickets,
-        } => {
-            let mut s = match level {
-                Some(l) => format!("Queue of level {l} ({})", level_name(config, *l)),
-                None => "All queues".to_owned(),
-            };
-            if let Some(st) = status {
-                let _ = write!(s, ", {st} only");
-            }
-            let _ = write!(s, ": {} ticket(s)", tickets.len());
-            for t in tickets {
-                let _ = write!(s, "\n  {}", status_line(config, t));
-            }
-            s
+        if let Some(a) = t.assignee {
+            s = tr!(self.lang, "ticket-assigned", line = s, assignee = a);
         }
-        Reply::Rated(t) => format!(
-            "Thank you: you rated ticket #{} {}/5.",
-            t.number,
-            t.rating.unwrap_or_default()
-        ),
-        Reply::Stats {
-            days,
-            level,
-            figures,
-        } => {
-            let mut s = format!("Key figures, last {days} day(s)");
-            if let Some(l) = level {
-                let _ = write!(s, ", level {l} only");
-            }
-            s.push_str(":\n");
-            s.push_str(&key_figures(config, figures));
-            s
-        }
-        Reply::KbWritten(a) => format!(
-            "Article {} written: {}. Read it with `/kb show article:{}`.",
-            a.number, a.title, a.number
-        ),
-        Reply::KbEdited(a) => format!("Article {} updated: {}.", a.number, a.title),
-        Reply::KbResults { query, hits } => {
-            if hits.is_empty() {
-                return format!(
-                    "No article matches “{query}”. Try other words, or open a ticket with `/ticket open`."
-                );
-            }
-            let mut s = format!("Articles for “{query}”:");
-            for h in hits {
-                let _ = write!(s, "\n  {} {} — {}", h.number, h.title, h.snippet);
-            }
-            s.push_str("\nRead one with `/kb show article:KB-…`.");
-            s
-        }
-        Reply::KbArticle { article: a, revisions } => {
-            let mut s = format!("{} {}\n{}", a.number, a.title, a.body);
-            if !a.tags.is_empty() {
-                let _ = write!(s, "\nTags: {}", a.tags.join(", "));
-            }
-            if let Some(t) = a.source_ticket {
-                let _ = write!(s, "\nWritten from ticket #{t}.");
-            }
-            let _ = write!(s, "\nHistory:");
-            for (i, r) in revisions.iter().enumerate() {
-                let _ = write!(
-                    s,
-                    "\n  {} <@{}> {}",
-                    r.at.format("%Y-%m-%d %H:%M"),
-                    r.editor,
-                    if i == 0 { "wrote it" } else { "edited it" }
-                );
-            }
-            s
-        }
-        Reply::Summary(report) => format!(
-            "Backlog summary posted in the summary channel: {} open ticket(s), {} past their deadline.",
-            report.open_total, report.overdue_count
-        ),
+        s
     }
-}
 
-fn show(config: &Config, t: &Ticket, timeline: &[Event]) -> String {
-    let mut s = status_line(config, t);
-    let _ = write!(
-        s,
-        "\nRequester: <@{}> · opened {}",
-        t.requester,
-        when(t.opened_at)
-    );
-    if !t.details.is_empty() {
-        let _ = write!(s, "\nDetails: {}", t.details);
-    }
-    if let Some(c) = &t.closure {
-        let _ = write!(
-            s,
-            "\nClosed {} at level {} by <@{}>: {}",
-            when(c.at),
-            c.level,
-            c.by,
-            c.resolution
-        );
-        if let Some(rc) = &c.root_cause {
-            let _ = write!(s, "\nRoot cause: {rc}");
-        }
-        if let Some(f) = c.fix_type {
-            let _ = write!(s, "\nFix type: {f}");
-        }
-        if let Some(kb) = &c.kb {
-            let _ = write!(s, "\nKnowledge article: {kb}");
+    fn card(&self, c: &TicketCard) -> String {
+        let s = self.line(c.number.0, &c.title, c.priority, c.level, c.status);
+        match c.assignee {
+            Some(a) => tr!(self.lang, "ticket-assigned", line = s, assignee = a),
+            None => s,
         }
     }
-    let _ = write!(s, "\nTimeline:");
-    for e in timeline {
-        let _ = write!(s, "\n  {}", event(e));
-    }
-    s
-}
 
-/// One timeline entry as a line.
-pub fn event(e: &Event) -> String {
-    let who = e
-        .actor
-        .map_or_else(|| "tierdesk".to_owned(), |u| format!("<@{u}>"));
-    let what = match &e.kind {
-        EventKind::Opened {
-            priority, level, ..
-        } => {
-            format!("opened it ({priority}) at level {level}")
-        }
-        EventKind::Note { text, internal } => {
-            format!(
-                "noted{}: {text}",
-                if *internal { " (internal)" } else { "" }
-            )
-        }
-        EventKind::Acknowledged { after_secs } => {
-            format!("acknowledged it after {}", human_duration(*after_secs))
-        }
-        EventKind::Assigned { assignee } => format!("assigned it to <@{assignee}>"),
-        EventKind::PriorityChanged { from, to } => {
-            format!("changed the priority from {from} to {to}")
-        }
-        EventKind::Escalated {
-            from,
-            to,
-            reason,
-            attempts,
-            fields,
-            automatic,
-            ..
-        } => {
-            let mut s = format!(
-                "escalated it from level {from} to {to}{}: {reason}; tried: {attempts}",
-                if *automatic {
-                    " (no acknowledgement in time)"
+    /// A reply as the person who ran the command sees it.
+    pub fn reply(&self, reply: &Reply) -> String {
+        let l = self.lang;
+        match reply {
+            Reply::Opened {
+                ticket: t,
+                suggestions,
+            } => {
+                let mut s = tr!(l, "reply-opened", line = self.ticket_line(t));
+                if let Some(due) = t.ack_due_at {
+                    s.push('\n');
+                    s.push_str(&tr!(
+                        l,
+                        "reply-opened-due",
+                        level = t.level,
+                        due = when(due)
+                    ));
+                }
+                if !suggestions.is_empty() {
+                    s.push('\n');
+                    s.push_str(&tr!(l, "reply-suggestions"));
+                    for h in suggestions {
+                        s.push_str("\n  ");
+                        s.push_str(&tr!(
+                            l,
+                            "reply-suggestion",
+                            article = h.number,
+                            title = h.title
+                        ));
+                    }
+                }
+                s
+            }
+            Reply::Noted { ticket, internal } => {
+                let id = if *internal {
+                    "reply-noted-internal"
                 } else {
-                    ""
+                    "reply-noted-public"
+                };
+                tr!(l, id, number = ticket.number)
+            }
+            Reply::Acknowledged(t) => tr!(l, "reply-acknowledged", line = self.ticket_line(t)),
+            Reply::Assigned(t) => tr!(l, "reply-assigned", line = self.ticket_line(t)),
+            Reply::Escalated(t) => tr!(
+                l,
+                "reply-escalated",
+                number = t.number,
+                level = t.level,
+                level_name = self.level_name(t.level)
+            ),
+            Reply::SentToVendor(t) => tr!(
+                l,
+                "reply-sent-to-vendor",
+                number = t.number,
+                line = self.ticket_line(t)
+            ),
+            Reply::VendorCaseRecorded(t) => tr!(
+                l,
+                "reply-vendor-case",
+                number = t.number,
+                line = self.ticket_line(t)
+            ),
+            Reply::Returned(t) => tr!(
+                l,
+                "reply-returned",
+                number = t.number,
+                level = t.level,
+                level_name = self.level_name(t.level)
+            ),
+            Reply::PriorityChanged(t) => tr!(l, "reply-priority", line = self.ticket_line(t)),
+            Reply::Closed(t) => tr!(l, "reply-closed", number = t.number, level = t.level),
+            Reply::Reopened(t) => tr!(
+                l,
+                "reply-reopened",
+                number = t.number,
+                level = t.level,
+                level_name = self.level_name(t.level)
+            ),
+            Reply::Show { ticket, timeline } => self.show(ticket, timeline),
+            Reply::Queue {
+                level,
+                status,
+                tickets,
+            } => {
+                let mut head = match level {
+                    Some(lv) => tr!(
+                        l,
+                        "reply-queue-level",
+                        level = lv,
+                        level_name = self.level_name(*lv)
+                    ),
+                    None => tr!(l, "reply-queue-all"),
+                };
+                if let Some(st) = status {
+                    head = tr!(
+                        l,
+                        "reply-queue-status",
+                        head = head,
+                        status = self.status(*st)
+                    );
                 }
-            );
-            for (k, v) in fields {
-                let _ = write!(s, "; {k}: {v}");
-            }
-            s
-        }
-        EventKind::VendorEscalated {
-            vendor,
-            vendor_reason,
-            vendor_ref,
-            reason,
-            attempts,
-            ..
-        } => format!(
-            "handed it to {vendor} ({vendor_reason}{}): {reason}; tried: {attempts}",
-            vendor_ref
-                .as_ref()
-                .map(|r| format!(", case {r}"))
-                .unwrap_or_default()
-        ),
-        EventKind::VendorCaseRecorded { vendor_ref } => {
-            format!("recorded the vendor case {vendor_ref}")
-        }
-        EventKind::Returned {
-            from,
-            to,
-            reason,
-            note,
-        } => format!("returned it from level {from} to {to} ({reason}): {note}"),
-        EventKind::Paged { level, role } => format!("paged level {level} (<@&{role}>)"),
-        EventKind::Repaged { level, role, count } => {
-            format!("re-paged level {level} (<@&{role}>), time {count}")
-        }
-        EventKind::AdminsPaged { role } => {
-            format!("paged the admins (<@&{role}>): nobody acknowledged in time")
-        }
-        EventKind::Closed {
-            resolution,
-            root_cause,
-            ..
-        } => {
-            let mut s = format!("closed it: {resolution}");
-            if let Some(rc) = root_cause {
-                let _ = write!(s, " (root cause: {rc})");
-            }
-            s
-        }
-        EventKind::Reopened { reason, level } => format!("reopened it at level {level}: {reason}"),
-        EventKind::Rated { score } => format!("rated it {score}/5"),
-        EventKind::KbSuggested { articles } => format!(
-            "suggested the articles {}",
-            articles
-                .iter()
-                .map(|a| a.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        EventKind::KbLinked { article, suggested } => format!(
-            "linked the article {article}{}",
-            if *suggested {
-                " (suggested at opening)"
-            } else {
-                ""
-            }
-        ),
-    };
-    format!("{} {who} {what}", e.at.format("%Y-%m-%d %H:%M"))
-}
-
-fn card(config: &Config, c: &TicketCard) -> String {
-    let mut s = format!(
-        "#{} {} · {} · level {} ({}) · {}",
-        c.number,
-        c.title,
-        c.priority,
-        c.level,
-        level_name(config, c.level),
-        c.status
-    );
-    if let Some(a) = c.assignee {
-        let _ = write!(s, " · assigned to <@{a}>");
-    }
-    s
-}
-
-/// A message the bot posts in a channel, as the console shows it.
-pub fn outgoing(config: &Config, m: &Outgoing) -> String {
-    match m {
-        Outgoing::Page {
-            channel,
-            role,
-            level,
-            card: c,
-            arrival,
-            ack_due_at,
-        } => {
-            let from = match arrival {
-                Arrival::Opened { by } => format!("opened by <@{by}>"),
-                Arrival::Escalated {
-                    from,
-                    reason,
-                    attempts,
-                    automatic,
-                } => format!(
-                    "escalated from level {from}{}\n    reason: {reason}\n    attempts: {attempts}",
-                    if *automatic { " (no acknowledgement in time)" } else { "" }
-                ),
-                Arrival::Returned { from, reason, note } => {
-                    format!("returned from level {from} ({reason})\n    needed: {note}")
+                let mut s = tr!(l, "reply-queue-count", head = head, count = tickets.len());
+                for t in tickets {
+                    s.push_str("\n  ");
+                    s.push_str(&self.ticket_line(t));
                 }
-                Arrival::Reopened { reason } => format!("reopened: {reason}"),
-                Arrival::ToVendor {
-                    vendor,
-                    vendor_reason,
-                    vendor_ref,
-                    reason,
-                    attempts,
-                } => format!(
-                    "handed to {vendor} ({vendor_reason}){}\n    reason: {reason}\n    attempts: {attempts}",
-                    vendor_ref
-                        .as_ref()
-                        .map(|r| format!(", case {r}"))
-                        .unwrap_or_default()
-                ),
-            };
-            let mut s = format!(
-                "[page → channel {channel} · {} · pings <@&{role}>]\n    {}\n    {from}",
-                level_name(config, *level),
-                card(config, c)
-            );
-            if let Some(due) = ack_due_at {
-                let _ = write!(s, "\n    acknowledge by {}", when(*due));
+                s
             }
-            s
-        }
-        Outgoing::Repage {
-            channel,
-            role,
-            level,
-            card: c,
-            count,
-            limit,
-        } => format!(
-            "[re-page {count}/{limit} → channel {channel} · {} · pings <@&{role}>]\n    still not acknowledged: {}",
-            level_name(config, *level),
-            card(config, c)
-        ),
-        Outgoing::AdminPage {
-            channel,
-            role,
-            card: c,
-            repages,
-        } => format!(
-            "[admin page → channel {channel} · pings <@&{role}>]\n    nobody at level 3 acknowledged after {repages} re-page(s): {}",
-            card(config, c)
-        ),
-        Outgoing::PageUpdate { card: c } => {
-            format!("[page of #{} edited] {}", c.number, card(config, c))
-        }
-        Outgoing::ThreadOpen {
-            channel,
-            number,
-            title,
-        } => format!("[thread opened in channel {channel}] #{number} {title}"),
-        Outgoing::ThreadPost { number, event: e } => format!("[thread #{number}] {}", event(e)),
-        Outgoing::Summary { channel, report } => {
-            format!("[summary → channel {channel}]\n{}", summary(config, report))
+            Reply::Rated(t) => tr!(
+                l,
+                "reply-rated",
+                number = t.number,
+                score = t.rating.unwrap_or_default()
+            ),
+            Reply::Stats {
+                days,
+                level,
+                figures,
+            } => {
+                let mut head = tr!(l, "reply-stats", days = days);
+                if let Some(lv) = level {
+                    head = tr!(l, "reply-stats-level", head = head, level = lv);
+                }
+                format!("{head}:\n{}", self.key_figures(figures))
+            }
+            Reply::KbWritten(a) => tr!(l, "reply-kb-written", article = a.number, title = a.title),
+            Reply::KbEdited(a) => tr!(l, "reply-kb-edited", article = a.number, title = a.title),
+            Reply::KbResults { query, hits } => {
+                if hits.is_empty() {
+                    return tr!(l, "reply-kb-none", query = query);
+                }
+                let mut s = tr!(l, "reply-kb-results", query = query);
+                for h in hits {
+                    s.push_str("\n  ");
+                    s.push_str(&tr!(
+                        l,
+                        "reply-kb-hit",
+                        article = h.number,
+                        title = h.title,
+                        snippet = h.snippet
+                    ));
+                }
+                s.push('\n');
+                s.push_str(&tr!(l, "reply-kb-read"));
+                s
+            }
+            Reply::KbArticle {
+                article: a,
+                revisions,
+            } => {
+                let mut s = format!("{} {}\n{}", a.number, a.title, a.body);
+                if !a.tags.is_empty() {
+                    s.push('\n');
+                    s.push_str(&tr!(l, "kb-tags", tags = a.tags.join(", ")));
+                }
+                if let Some(t) = a.source_ticket {
+                    s.push('\n');
+                    s.push_str(&tr!(l, "kb-source", number = t));
+                }
+                s.push('\n');
+                s.push_str(&tr!(l, "kb-history"));
+                for (i, r) in revisions.iter().enumerate() {
+                    let id = if i == 0 { "kb-wrote" } else { "kb-edited" };
+                    let _ = write!(
+                        s,
+                        "\n  {} {}",
+                        r.at.format("%Y-%m-%d %H:%M"),
+                        tr!(l, id, editor = r.editor)
+                    );
+                }
+                s
+            }
+            Reply::Summary(report) => tr!(
+                l,
+                "reply-summary-posted",
+                open = report.open_total,
+                overdue = report.overdue_count
+            ),
         }
     }
-}
 
-fn ticket_line(l: &TicketLine, now: DateTime<Utc>) -> String {
-    format!(
-        "#{} {} · {} · level {} · open for {}",
-        l.number,
-        l.title,
-        l.priority,
-        l.level,
-        human_duration((now - l.opened_at).num_seconds())
-    )
-}
-
-/// The backlog summary as text.
-pub fn summary(config: &Config, r: &SummaryReport) -> String {
-    let now = r.generated_at;
-    let mut s = format!(
-        "Backlog summary for {} — {} open ticket(s)\n",
-        r.day, r.open_total
-    );
-    s.push_str("\nOpen tickets by level and priority:\n");
-    if r.open.is_empty() {
-        s.push_str("  none\n");
+    fn show(&self, t: &Ticket, timeline: &[Event]) -> String {
+        let l = self.lang;
+        let mut lines = vec![
+            self.ticket_line(t),
+            tr!(
+                l,
+                "show-requester",
+                requester = t.requester,
+                opened = when(t.opened_at)
+            ),
+        ];
+        if !t.details.is_empty() {
+            lines.push(tr!(l, "show-details", details = t.details));
+        }
+        if let Some(c) = &t.closure {
+            lines.push(tr!(
+                l,
+                "show-closed",
+                at = when(c.at),
+                level = c.level,
+                by = c.by,
+                resolution = c.resolution
+            ));
+            if let Some(rc) = &c.root_cause {
+                lines.push(tr!(l, "show-root-cause", cause = rc));
+            }
+            if let Some(f) = c.fix_type {
+                lines.push(tr!(l, "show-fix-type", fix = f));
+            }
+            if let Some(kb) = &c.kb {
+                lines.push(tr!(l, "show-kb", article = kb));
+            }
+        }
+        lines.push(tr!(l, "show-timeline"));
+        for e in timeline {
+            lines.push(format!("  {}", self.event(e)));
+        }
+        lines.join("\n")
     }
-    for c in &r.open {
-        let change = match c.change {
-            Some(0) => " (=)".to_owned(),
-            Some(d) => format!(" ({d:+})"),
-            None => String::new(),
+
+    /// One timeline entry as a line.
+    pub fn event(&self, e: &Event) -> String {
+        let l = self.lang;
+        let who = e
+            .actor
+            .map_or_else(|| tr!(l, "the-bot"), |u| format!("<@{u}>"));
+        let what = match &e.kind {
+            EventKind::Opened {
+                priority, level, ..
+            } => tr!(
+                l,
+                "ev-opened",
+                priority = self.priority(*priority),
+                level = level
+            ),
+            EventKind::Note { text, internal } => {
+                let id = if *internal {
+                    "ev-note-internal"
+                } else {
+                    "ev-note"
+                };
+                tr!(l, id, text = text)
+            }
+            EventKind::Acknowledged { after_secs } => {
+                tr!(l, "ev-acknowledged", after = human_duration(*after_secs))
+            }
+            EventKind::Assigned { assignee } => tr!(l, "ev-assigned", assignee = assignee),
+            EventKind::PriorityChanged { from, to } => tr!(
+                l,
+                "ev-priority",
+                from = self.priority(*from),
+                to = self.priority(*to)
+            ),
+            EventKind::Escalated {
+                from,
+                to,
+                reason,
+                attempts,
+                fields,
+                automatic,
+                ..
+            } => {
+                let id = if *automatic {
+                    "ev-escalated-auto"
+                } else {
+                    "ev-escalated"
+                };
+                let mut s = tr!(
+                    l,
+                    id,
+                    from = from,
+                    to = to,
+                    reason = reason,
+                    attempts = attempts
+                );
+                for (name, value) in fields {
+                    s = tr!(l, "ev-field", line = s, name = name, value = value);
+                }
+                s
+            }
+            EventKind::VendorEscalated {
+                vendor,
+                vendor_reason,
+                vendor_ref,
+                reason,
+                attempts,
+                ..
+            } => match vendor_ref {
+                Some(case) => tr!(
+                    l,
+                    "ev-vendor-case",
+                    vendor = vendor,
+                    vendor_reason = vendor_reason,
+                    case = case,
+                    reason = reason,
+                    attempts = attempts
+                ),
+                None => tr!(
+                    l,
+                    "ev-vendor",
+                    vendor = vendor,
+                    vendor_reason = vendor_reason,
+                    reason = reason,
+                    attempts = attempts
+                ),
+            },
+            EventKind::VendorCaseRecorded { vendor_ref } => {
+                tr!(l, "ev-vendor-case-recorded", case = vendor_ref)
+            }
+            EventKind::Returned {
+                from,
+                to,
+                reason,
+                note,
+            } => tr!(
+                l,
+                "ev-returned",
+                from = from,
+                to = to,
+                reason = reason,
+                note = note
+            ),
+            EventKind::Paged { level, role } => tr!(l, "ev-paged", level = level, role = role),
+            EventKind::Repaged { level, role, count } => {
+                tr!(l, "ev-repaged", level = level, role = role, count = count)
+            }
+            EventKind::AdminsPaged { role } => tr!(l, "ev-admins-paged", role = role),
+            EventKind::Closed {
+                resolution,
+                root_cause,
+                ..
+            } => match root_cause {
+                Some(cause) => tr!(l, "ev-closed-cause", resolution = resolution, cause = cause),
+                None => tr!(l, "ev-closed", resolution = resolution),
+            },
+            EventKind::Reopened { reason, level } => {
+                tr!(l, "ev-reopened", level = level, reason = reason)
+            }
+            EventKind::Rated { score } => tr!(l, "ev-rated", score = score),
+            EventKind::KbSuggested { articles } => tr!(
+                l,
+                "ev-kb-suggested",
+                articles = articles
+                    .iter()
+                    .map(|a| a.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            EventKind::KbLinked { article, suggested } => {
+                let id = if *suggested {
+                    "ev-kb-linked-suggested"
+                } else {
+                    "ev-kb-linked"
+                };
+                tr!(l, id, article = article)
+            }
         };
-        let _ = writeln!(
-            s,
-            "  level {} ({}) · {}: {}{change}",
-            c.level,
-            level_name(config, c.level),
-            c.priority,
-            c.count
-        );
+        tr!(
+            l,
+            "ev-line",
+            at = e.at.format("%Y-%m-%d %H:%M"),
+            who = who,
+            what = what
+        )
     }
-    let _ = writeln!(
-        s,
-        "\nPast their acknowledgement deadline: {}",
-        r.overdue_count
-    );
-    for l in &r.overdue {
-        let _ = writeln!(s, "  {}", ticket_line(l, now));
+
+    /// Where a paged ticket came from, as the lines under a page.
+    pub fn arrival(&self, arrival: &Arrival) -> Vec<String> {
+        let l = self.lang;
+        match arrival {
+            Arrival::Opened { by } => vec![tr!(l, "page-opened", by = by)],
+            Arrival::Escalated {
+                from,
+                reason,
+                attempts,
+                automatic,
+            } => {
+                let id = if *automatic {
+                    "page-escalated-auto"
+                } else {
+                    "page-escalated"
+                };
+                vec![
+                    tr!(l, id, from = from),
+                    tr!(l, "page-reason", reason = reason),
+                    tr!(l, "page-attempts", attempts = attempts),
+                ]
+            }
+            Arrival::Returned { from, reason, note } => vec![
+                tr!(l, "page-returned", from = from, reason = reason),
+                tr!(l, "page-needed", note = note),
+            ],
+            Arrival::Reopened { reason } => vec![tr!(l, "page-reopened", reason = reason)],
+            Arrival::ToVendor {
+                vendor,
+                vendor_reason,
+                vendor_ref,
+                reason,
+                attempts,
+            } => vec![
+                match vendor_ref {
+                    Some(case) => tr!(
+                        l,
+                        "page-vendor-case",
+                        vendor = vendor,
+                        vendor_reason = vendor_reason,
+                        case = case
+                    ),
+                    None => tr!(
+                        l,
+                        "page-vendor",
+                        vendor = vendor,
+                        vendor_reason = vendor_reason
+                    ),
+                },
+                tr!(l, "page-reason", reason = reason),
+                tr!(l, "page-attempts", attempts = attempts),
+            ],
+        }
     }
-    s.push_str("\nOldest open tickets:\n");
-    if r.oldest.is_empty() {
-        s.push_str("  none\n");
+
+    /// A message the bot posts in a channel, as the console shows it.
+    pub fn outgoing(&self, m: &Outgoing) -> String {
+        let l = self.lang;
+        match m {
+            Outgoing::Page {
+                channel,
+                role,
+                level,
+                card: c,
+                arrival,
+                ack_due_at,
+            } => {
+                let mut lines = vec![
+                    tr!(
+                        l,
+                        "page-head",
+                        channel = channel,
+                        level_name = self.level_name(*level),
+                        role = role
+                    ),
+                    format!("    {}", self.card(c)),
+                ];
+                lines.extend(
+                    self.arrival(arrival)
+                        .into_iter()
+                        .map(|a| format!("    {a}")),
+                );
+                if let Some(due) = ack_due_at {
+                    lines.push(format!("    {}", tr!(l, "page-due", due = when(*due))));
+                }
+                lines.join("\n")
+            }
+            Outgoing::Repage {
+                channel,
+                role,
+                level,
+                card: c,
+                count,
+                limit,
+            } => format!(
+                "{}\n    {}",
+                tr!(
+                    l,
+                    "repage-head",
+                    count = count,
+                    limit = limit,
+                    channel = channel,
+                    level_name = self.level_name(*level),
+                    role = role
+                ),
+                tr!(l, "repage-body", card = self.card(c))
+            ),
+            Outgoing::AdminPage {
+                channel,
+                role,
+                card: c,
+                repages,
+            } => format!(
+                "{}\n    {}",
+                tr!(l, "admin-page-head", channel = channel, role = role),
+                tr!(l, "admin-page-body", repages = repages, card = self.card(c))
+            ),
+            Outgoing::PageUpdate { card: c } => {
+                tr!(l, "page-edited", number = c.number, card = self.card(c))
+            }
+            Outgoing::ThreadOpen {
+                channel,
+                number,
+                title,
+            } => tr!(
+                l,
+                "thread-opened",
+                channel = channel,
+                number = number,
+                title = title
+            ),
+            Outgoing::ThreadPost { number, event } => {
+                tr!(l, "thread-post", number = number, event = self.event(event))
+            }
+            Outgoing::Summary { channel, report } => format!(
+                "{}\n{}",
+                tr!(l, "summary-head", channel = channel),
+                self.summary(report)
+            ),
+        }
     }
-    for l in &r.oldest {
-        let _ = writeln!(s, "  {}", ticket_line(l, now));
+
+    fn summary_ticket(&self, t: &TicketLine, now: DateTime<Utc>) -> String {
+        tr!(
+            self.lang,
+            "summary-ticket",
+            number = t.number,
+            title = t.title,
+            priority = self.priority(t.priority),
+            level = t.level,
+            age = human_duration((now - t.opened_at).num_seconds())
+        )
     }
-    let a = r.last_24h;
-    let _ = writeln!(
-        s,
-        "\nLast 24 hours: {} opened · {} escalated · {} returned · {} closed · {} reopened",
-        a.opened, a.escalated, a.returned, a.closed, a.reopened
-    );
-    let _ = writeln!(s, "\nKey figures, last {} days:", r.figures.window_days);
-    s.push_str(&key_figures(config, &r.figures));
-    s
+
+    /// The backlog summary as text.
+    pub fn summary(&self, r: &SummaryReport) -> String {
+        let l = self.lang;
+        let none = format!("  {}", tr!(l, "level-none"));
+        let mut lines = vec![
+            tr!(l, "summary-title", day = r.day, open = r.open_total),
+            String::new(),
+            tr!(l, "summary-open"),
+        ];
+        if r.open.is_empty() {
+            lines.push(none.clone());
+        }
+        for c in &r.open {
+            let change = match c.change {
+                Some(0) => " (=)".to_owned(),
+                Some(d) => format!(" ({d:+})"),
+                None => String::new(),
+            };
+            lines.push(format!(
+                "  {}",
+                tr!(
+                    l,
+                    "summary-open-line",
+                    level = c.level,
+                    level_name = self.level_name(c.level),
+                    priority = self.priority(c.priority),
+                    count = c.count,
+                    change = change
+                )
+            ));
+        }
+        lines.push(String::new());
+        lines.push(tr!(l, "summary-overdue", count = r.overdue_count));
+        for t in &r.overdue {
+            lines.push(format!("  {}", self.summary_ticket(t, r.generated_at)));
+        }
+        lines.push(String::new());
+        lines.push(tr!(l, "summary-oldest"));
+        if r.oldest.is_empty() {
+            lines.push(none);
+        }
+        for t in &r.oldest {
+            lines.push(format!("  {}", self.summary_ticket(t, r.generated_at)));
+        }
+        let a = r.last_24h;
+        lines.push(String::new());
+        lines.push(tr!(
+            l,
+            "summary-activity",
+            opened = a.opened,
+            escalated = a.escalated,
+            returned = a.returned,
+            closed = a.closed,
+            reopened = a.reopened
+        ));
+        lines.push(String::new());
+        lines.push(tr!(l, "summary-figures", days = r.figures.window_days));
+        lines.push(self.key_figures(&r.figures));
+        lines.join("\n")
+    }
+
+    fn spread(&self, s: &Spread) -> String {
+        match (s.median, s.p90) {
+            (Some(m), Some(p)) => tr!(
+                self.lang,
+                "spread",
+                median = human_duration(m),
+                p90 = human_duration(p)
+            ),
+            _ => "–".to_owned(),
+        }
+    }
+
+    /// The key figures, one level a line, then resolution times, knowledge and satisfaction.
+    pub fn key_figures(&self, f: &KeyFigures) -> String {
+        let l = self.lang;
+        let mut lines = Vec::new();
+        for (level, lf) in &f.levels {
+            lines.push(format!(
+                "  {}",
+                tr!(
+                    l,
+                    "fig-level",
+                    level = level,
+                    level_name = self.level_name(*level),
+                    reached = lf.reached,
+                    resolved = percent(lf.resolution_rate()),
+                    escalated = percent(lf.escalation_rate()),
+                    response = self.spread(&lf.response),
+                    backlog = lf.backlog,
+                    age = self.spread(&lf.backlog_age)
+                )
+            ));
+        }
+        lines.push(format!(
+            "  {}",
+            tr!(
+                l,
+                "fig-resolution",
+                spread = self.spread(&f.resolution_time),
+                count = f.resolution_time.count
+            )
+        ));
+        for (p, spread) in &f.resolution_time_by_priority {
+            lines.push(format!(
+                "    {}",
+                tr!(
+                    l,
+                    "fig-priority",
+                    priority = self.priority(*p),
+                    spread = self.spread(spread)
+                )
+            ));
+        }
+        lines.push(format!(
+            "  {}",
+            tr!(
+                l,
+                "fig-knowledge",
+                solved = f.knowledge.solved_with_article,
+                suggested = f.knowledge.suggested_at_open
+            )
+        ));
+        lines.push(format!(
+            "  {}",
+            tr!(
+                l,
+                "fig-satisfaction",
+                share = percent(f.satisfaction.share()),
+                count = f.satisfaction.ratings
+            )
+        ));
+        lines.join("\n")
+    }
+
+    /// The summary as messages within Discord's content limit.
+    pub fn summary_messages(&self, r: &SummaryReport) -> Vec<String> {
+        split_message(&self.summary(r), MESSAGE_LIMIT)
+    }
 }
 
-/// The key figures, one level a line, then resolution times and satisfaction.
-pub fn key_figures(config: &Config, f: &KeyFigures) -> String {
-    let mut s = String::new();
-    for (level, lf) in &f.levels {
-        let _ = writeln!(
-            s,
-            "  level {level} ({}): reached {} · resolved here {} · escalated {} · response {} · backlog {} (age {})",
-            level_name(config, *level),
-            lf.reached,
-            percent(lf.resolution_rate()),
-            percent(lf.escalation_rate()),
-            describe_spread(&lf.response),
-            lf.backlog,
-            describe_spread(&lf.backlog_age),
-        );
-    }
-    let _ = writeln!(
-        s,
-        "  time to resolution: {} ({} closed)",
-        describe_spread(&f.resolution_time),
-        f.resolution_time.count
-    );
-    for (p, spread) in &f.resolution_time_by_priority {
-        let _ = writeln!(s, "    {p}: {}", describe_spread(spread));
-    }
-    let _ = writeln!(
-        s,
-        "  solved with a knowledge article: {} ({} suggested at opening)",
-        f.knowledge.solved_with_article, f.knowledge.suggested_at_open
-    );
-    let _ = write!(
-        s,
-        "  satisfaction: {} rated 4–5 ({} rating(s))",
-        percent(f.satisfaction.share()),
-        f.satisfaction.ratings
-    );
-    s
-}
-
-/// Discord's limit on a message's content, in characters.
 pub const MESSAGE_LIMIT: usize = 2000;
 
 /// Splits `text` into messages of at most `limit` characters, at line ends where it can
@@ -580,11 +781,6 @@ pub fn split_message(text: &str, limit: usize) -> Vec<String> {
         chunks.push(current);
     }
     chunks
-}
-
-/// The summary as messages within Discord's content limit.
-pub fn summary_messages(config: &Config, r: &SummaryReport) -> Vec<String> {
-    split_message(&summary(config, r), MESSAGE_LIMIT)
 }
 
 #[cfg(test)]

@@ -180,3 +180,32 @@ fn migrate_creates_the_database() {
     let again = dir.run(&["migrate"], "");
     assert!(again.status.success(), "migrating twice is harmless");
 }
+
+#[test]
+fn channel_messages_and_console_replies_in_spanish() {
+    let dir = Dir::new();
+    std::fs::write(
+        dir.path().join("bot.toml"),
+        EXAMPLE.replace("language = \"en\"", "language = \"es\""),
+    )
+    .unwrap();
+    let out = dir.run(
+        &["console"],
+        "/ticket open title:\"Impresora atascada\" priority:high\n/ticket escalate ticket:1 reason:x\n",
+    );
+    let text = stdout(&out);
+    for e in [
+        "Ticket abierto: #1 Impresora atascada · alta · nivel 1 (Service desk) · abierto",
+        "[aviso → canal 1100000000000000121 · Service desk · menciona <@&1100000000000000111>]",
+        "(solo tú puedes ver esto) ✗ Para escalar el ticket #1 al nivel 2 debes indicar también: `attempts`",
+    ] {
+        assert!(text.contains(e), "missing `{e}` in:\n{text}");
+    }
+    std::fs::write(
+        dir.path().join("bot.toml"),
+        EXAMPLE.replace("language = \"en\"", "language = \"fr\""),
+    )
+    .unwrap();
+    let out = dir.run(&["check-config"], "");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("discord.language = \"fr\""));
+}

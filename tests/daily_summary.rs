@@ -6,6 +6,7 @@ mod common;
 use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Madrid;
 use common::*;
+use tierdesk::i18n::Lang;
 use tierdesk::render;
 use tierdesk::service::{build_report, summary_slot};
 
@@ -164,12 +165,12 @@ async fn summary_fits_discord_whatever_the_backlog() {
     let report = build_report(&app.service, app.service.config.discord.guild_id, app.now)
         .await
         .unwrap();
-    let full = render::summary(&app.service.config, &report);
+    let full = render::Text::new(&app.service.config, Lang::En).summary(&report);
     assert!(
         full.chars().count() > render::MESSAGE_LIMIT,
         "the test backlog is large enough"
     );
-    let parts = render::summary_messages(&app.service.config, &report);
+    let parts = render::Text::new(&app.service.config, Lang::En).summary_messages(&report);
     assert!(parts.len() > 1);
     assert!(parts
         .iter()

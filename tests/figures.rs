@@ -185,7 +185,8 @@ async fn summary_shows_backlog_changes_overdue_and_activity() {
     assert_eq!(cell(1, Priority::Critical), Some((1, Some(1))));
     assert_eq!(cell(1, Priority::Low), Some((1, Some(0))));
     assert_eq!((next.last_24h.opened, next.last_24h.closed), (1, 1));
-    let text = tierdesk::render::summary(&app.service.config, &next);
+    let text =
+        tierdesk::render::Text::new(&app.service.config, tierdesk::i18n::Lang::En).summary(&next);
     assert!(
         text.contains("level 1 (Service desk) · critical: 1 (+1)"),
         "{text}"
@@ -219,7 +220,8 @@ async fn satisfaction_and_stats_for_agents() {
     );
     assert_eq!(figures.satisfaction.ratings, 3);
     assert_eq!(figures.satisfaction.satisfied, 2);
-    let text = tierdesk::render::reply(&app.service.config, &app.ok(&l1, "/stats").await.reply);
+    let text = tierdesk::render::Text::new(&app.service.config, tierdesk::i18n::Lang::En)
+        .reply(&app.ok(&l1, "/stats").await.reply);
     assert!(
         text.contains("satisfaction: 67% rated 4–5 (3 rating(s))"),
         "{text}"

@@ -75,7 +75,8 @@ async fn search_ranks_titles_first_and_ignores_accents() {
     );
     let none = app.ok(&anyone, "/kb search query:kubernetes").await.reply;
     assert!(hits(&none).is_empty());
-    let text = tierdesk::render::reply(&app.service.config, &none);
+    let text =
+        tierdesk::render::Text::new(&app.service.config, tierdesk::i18n::Lang::En).reply(&none);
     assert!(text.contains("No article matches"), "{text}");
     // FTS syntax typed by a user is just words.
     assert!(app
@@ -213,7 +214,8 @@ async fn open_suggests_articles_and_close_records_the_link() {
         "the Spanish article matches best"
     );
     assert_eq!(ticket.number.0, 1, "the ticket opens all the same");
-    let text = tierdesk::render::reply(&app.service.config, &opened.reply);
+    let text = tierdesk::render::Text::new(&app.service.config, tierdesk::i18n::Lang::En)
+        .reply(&opened.reply);
     assert!(text.contains("KB-3 Error de conexión a la VPN"), "{text}");
 
     let quiet = app.ok(&req, "/ticket open title:\"Coffee machine\"").await;

@@ -124,14 +124,6 @@ pub fn human_duration(secs: i64) -> String {
     }
 }
 
-/// A spread as `median 12m · p90 1h 05m`, or a dash.
-pub fn describe_spread(s: &Spread) -> String {
-    match (s.median, s.p90) {
-        (Some(m), Some(p)) => format!("median {} · p90 {}", human_duration(m), human_duration(p)),
-        _ => "–".to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
