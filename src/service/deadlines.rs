@@ -5,12 +5,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::tickets::{seconds_at_level, Change};
+use super::tickets::{seconds_at_level, Change, Escalation};
 use super::{Context, Service};
 use crate::config::OnAckTimeout;
 use crate::domain::rules::Actor;
 use crate::domain::{EventKind, GuildId, Level, Status, TicketNumber, UserId};
-use crate::effects::{Arrival, Outgoing, TicketCard};
+use crate::effects::{Outgoing, TicketCard};
 use crate::error::Error;
 use crate::store::{self, Tx};
 
@@ -152,28 +152,14 @@ impl Service {
                 ticket.repages
             );
             let attempts = "none recorded: escalated automatically".to_owned();
-            let after_secs = seconds_at_level(&ticket, now);
-            self.arrive(&mut ticket, to, now);
-            change.system_event(
-                to,
-                EventKind::Escalated {
-                    from,
-                    to,
-                    reason: reason.clone(),
-                    attempts: attempts.clone(),
-                    fields: Default::default(),
-                    automatic: true,
-                    after_secs,
-                },
-            );
-            change.update_page(&ticket);
-            self.page(
+            self.escalate_up(
                 &mut change,
-                &ticket,
-                Arrival::Escalated {
-                    from,
+                &mut ticket,
+                Escalation {
+                    to,
                     reason,
                     attempts,
+                    fields: Default::default(),
                     automatic: true,
                 },
             );

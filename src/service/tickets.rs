@@ -14,9 +14,18 @@ use crate::effects::{Arrival, Outgoing, TicketCard};
 use crate::error::{Error, UserError};
 use crate::store::{self, Tx};
 
+/// An escalation to the next level, as `escalate_up` carries it out.
+pub(super) struct Escalation {
+    pub(super) to: Level,
+    pub(super) reason: String,
+    pub(super) attempts: String,
+    pub(super) fields: std::collections::BTreeMap<String, String>,
+    pub(super) automatic: bool,
+}
+
 /// The events and messages one use case produces, written together by `write`.
 pub(super) struct Change<'a> {
-    ctx: &'a Context,
+    pub(super) ctx: &'a Context,
     events: Vec<Event>,
     pub(super) effects: Vec<Outgoing>,
 }
@@ -357,32 +366,14 @@ impl Service {
                 attempts,
                 fields,
             } => {
-                let from = ticket.level;
-                let after_secs = seconds_at_level(&ticket, ctx.now);
-                self.arrive(&mut ticket, to, ctx.now);
-                change.event(
+                let escalation = Escalation {
                     to,
-                    EventKind::Escalated {
-                        from,
-                        to,
-                        reason: reason.clone(),
-                        attempts: attempts.clone(),
-                        fields,
-                        automatic: false,
-                        after_secs,
-                    },
-                );
-                change.update_page(&ticket);
-                self.page(
-                    &mut change,
-                    &ticket,
-                    Arrival::Escalated {
-                        from,
-                        reason,
-                        attempts,
-                        automatic: false,
-                    },
-                );
+                    reason,
+                    attempts,
+                    fields,
+                    automatic: false,
+                };
+                self.escalate_up(&mut change, &mut ticket, escalation);
                 Reply::Escalated(ticket.clone())
             }
             EscalationPlan::ToVendor {
@@ -442,6 +433,40 @@ impl Service {
         };
         let effects = self.commit(tx, &ticket, change, true).await?;
         Ok(Outcome { reply, effects })
+    }
+
+    /// Moves the ticket up one level and pages that level; by an agent, or by the bot when
+    /// nobody acknowledged in time (`automatic`).
+    pub(super) fn escalate_up(&self, change: &mut Change<'_>, ticket: &mut Ticket, e: Escalation) {
+        let from = ticket.level;
+        let now = change.ctx.now;
+        let after_secs = seconds_at_level(ticket, now);
+        self.arrive(ticket, e.to, now);
+        let kind = EventKind::Escalated {
+            from,
+            to: e.to,
+            reason: e.reason.clone(),
+            attempts: e.attempts.clone(),
+            fields: e.fields,
+            automatic: e.automatic,
+            after_secs,
+        };
+        if e.automatic {
+            change.system_event(e.to, kind);
+        } else {
+            change.event(e.to, kind);
+        }
+        change.update_page(ticket);
+        self.page(
+            change,
+            ticket,
+            Arrival::Escalated {
+                from,
+                reason: e.reason,
+                attempts: e.attempts,
+                automatic: e.automatic,
+            },
+        );
     }
 
     pub(super) async fn return_ticket(
