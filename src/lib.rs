@@ -16,6 +16,7 @@ pub mod cli;
 pub mod command;
 pub mod config;
 pub mod console;
+pub mod discord;
 pub mod domain;
 pub mod effects;
 pub mod error;
