@@ -11,6 +11,7 @@ ticket-line = #{ $number } { $title } · { $priority } · level { $level } ({ $l
 ticket-waiting-on = { $line } on { $vendor }
 ticket-vendor-case = { $line } (case { $case })
 ticket-assigned = { $line } · assigned to <@{ $assignee }>
+reply-more-lines = …and { $count } more line(s); narrow it down (for example `/queue level:1 status:open`).
 only-you = (only you can see this)
 
 reply-opened = Ticket opened: { $line }

@@ -10,6 +10,7 @@ ticket-line = #{ $number } { $title } · { $priority } · nivel { $level } ({ $l
 ticket-waiting-on = { $line } con { $vendor }
 ticket-vendor-case = { $line } (caso { $case })
 ticket-assigned = { $line } · asignado a <@{ $assignee }>
+reply-more-lines = …y { $count } línea(s) más; acota la búsqueda (por ejemplo `/queue level:1 status:open`).
 only-you = (solo tú puedes ver esto)
 
 reply-opened = Ticket abierto: { $line }

@@ -1,0 +1,160 @@
+//! Real INTERACTION_CREATE payloads, deserialized by serenity, run through
+//! parse → service → render, with assertions on the response body Discord would get.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+use serenity::all::Interaction;
+use tierdesk::command::{self, RawValue};
+use tierdesk::discord::{interaction, respond};
+use tierdesk::service::Context;
+
+const FIXTURE: &str = include_str!("fixtures/interaction_create_slash_subcommand.json");
+
+fn command(envelope: Value) -> serenity::all::CommandInteraction {
+    match serde_json::from_value::<Interaction>(envelope["d"].clone()).expect("serenity reads it") {
+        Interaction::Command(c) => c,
+        other => panic!("not a command: {other:?}"),
+    }
+}
+
+/// The documentation payload, rewritten into a tierdesk command run by a member.
+fn tierdesk_command(sub: &str, options: Value, roles: &[u64], locale: &str) -> Value {
+    let mut envelope: Value = serde_json::from_str(FIXTURE).unwrap();
+    let d = &mut envelope["d"];
+    d["data"] = json!({
+        "id": "1234560000000000201",
+        "name": "ticket",
+        "type": 1,
+        "guild_id": "1100000000000000002",
+        "options": [{ "name": sub, "type": 1, "options": options }]
+    });
+    d["guild_id"] = json!("1100000000000000002");
+    d["locale"] = json!(locale);
+    d["member"]["roles"] = json!(roles.iter().map(|r| r.to_string()).collect::<Vec<_>>());
+    envelope
+}
+
+#[test]
+fn the_documentation_payload_flattens_into_an_invocation() {
+    let cmd = command(serde_json::from_str(FIXTURE).unwrap());
+    let inv = interaction::invocation(&cmd);
+    assert_eq!(inv.path, ["incident", "open"]);
+    assert_eq!(
+        inv.options,
+        [
+            (
+                "title".to_owned(),
+                RawValue::Text("Checkout API 5xx spike".into())
+            ),
+            ("severity".to_owned(), RawValue::Integer(2)),
+            ("assignee".to_owned(), RawValue::User(1101000000000000042)),
+        ]
+    );
+    let (user, roles) = interaction::member(&cmd);
+    assert_eq!(user.0, 1034315047838687264);
+    assert_eq!(roles.len(), 1);
+}
+
+async fn run(app: &TestApp, envelope: Value) -> Value {
+    let cmd = command(envelope);
+    let (user, roles) = interaction::member(&cmd);
+    let lang = interaction::language(&cmd);
+    let ctx = Context {
+        guild: app.service.config.discord.guild_id,
+        actor: app.service.actor(user, &roles),
+        now: app.now,
+    };
+    let response = match command::parse(interaction::invocation(&cmd)) {
+        Ok(c) => match app.service.execute(&ctx, c).await {
+            Ok(outcome) => respond::success(&app.service.config, lang, &outcome),
+            Err(e) => respond::refusal(lang, &e),
+        },
+        Err(e) => respond::refusal(lang, &e.into()),
+    };
+    serde_json::to_value(&response).unwrap()
+}
+
+#[tokio::test]
+async fn a_ticket_opened_from_discord_pings_nobody_and_answers_in_the_members_language() {
+    let app = spawn_app().await;
+    let open = tierdesk_command(
+        "open",
+        json!([
+            { "name": "title", "type": 3, "value": "VPN caída @everyone <@&1100000000000000111>" },
+            { "name": "priority", "type": 3, "value": "high" }
+        ]),
+        &[],
+        "es-ES",
+    );
+    let body = run(&app, open).await;
+    assert_eq!(body["type"], 4, "CHANNEL_MESSAGE_WITH_SOURCE");
+    let content = body["data"]["content"].as_str().unwrap();
+    assert!(
+        content.starts_with("Ticket abierto: #1 VPN caída @everyone"),
+        "{content}"
+    );
+    assert_eq!(
+        body["data"]["allowed_mentions"],
+        json!({ "parse": [], "users": [], "roles": [] }),
+        "user text pings nobody"
+    );
+    assert!(body["data"]["flags"].is_null() || body["data"]["flags"] == 0);
+
+    // A member with no support role may not acknowledge: ephemeral, in Spanish, nothing done.
+    let ack = tierdesk_command(
+        "ack",
+        json!([{ "name": "ticket", "type": 4, "value": 1 }]),
+        &[],
+        "es-ES",
+    );
+    let body = run(&app, ack).await;
+    assert_eq!(body["data"]["flags"], 64, "ephemeral");
+    let content = body["data"]["content"].as_str().unwrap();
+    assert!(
+        content.contains("solo los agentes del nivel 1 o superior pueden reconocerlo"),
+        "{content}"
+    );
+    assert_eq!(body["data"]["allowed_mentions"]["parse"], json!([]));
+
+    // A level 1 agent in English acknowledges it.
+    let ack = tierdesk_command(
+        "ack",
+        json!([{ "name": "ticket", "type": 4, "value": 1 }]),
+        &[L1_ROLE.0],
+        "en-US",
+    );
+    let body = run(&app, ack).await;
+    let content = body["data"]["content"].as_str().unwrap();
+    assert!(content.starts_with("Acknowledged: #1"), "{content}");
+}
+
+#[tokio::test]
+async fn long_replies_stay_within_discords_limit() {
+    let app = spawn_app().await;
+    for i in 0..500 {
+        app.ok(
+            &app.requester(),
+            &format!("/ticket open title:\"{i:03} {}\"", "x".repeat(90)),
+        )
+        .await;
+    }
+    let queue = {
+        let mut envelope = tierdesk_command("ack", json!([]), &[L1_ROLE.0], "en-US");
+        envelope["d"]["data"] = json!({
+            "id": "1234560000000000202", "name": "queue", "type": 1,
+            "guild_id": "1100000000000000002", "options": []
+        });
+        envelope
+    };
+    let body = run(&app, queue).await;
+    let content = body["data"]["content"].as_str().unwrap();
+    assert!(
+        content.chars().count() <= 2000,
+        "{}",
+        content.chars().count()
+    );
+    assert!(content.contains("more line(s)"), "says what was left out");
+    assert_eq!(body["data"]["flags"], 64);
+}
