@@ -83,6 +83,13 @@ ev-kb-linked = linked the article { $article }
 ev-kb-linked-suggested = linked the article { $article } (suggested at opening)
 ev-line = { $at } { $who } { $what }
 
+page-content = <@&{ $role }> ticket #{ $number } for { $level_name }
+page-field-priority = Priority
+page-field-level = Level
+page-field-due = Acknowledge
+button-ack = Acknowledge
+button-assign = Assign to me
+button-thread = Thread
 page-head = [page → channel { $channel } · { $level_name } · pings <@&{ $role }>]
 page-opened = opened by <@{ $by }>
 page-escalated = escalated from level { $from }

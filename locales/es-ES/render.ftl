@@ -82,6 +82,13 @@ ev-kb-linked = enlazó el artículo { $article }
 ev-kb-linked-suggested = enlazó el artículo { $article } (sugerido al abrirlo)
 ev-line = { $at } { $who } { $what }
 
+page-content = <@&{ $role }> ticket #{ $number } para { $level_name }
+page-field-priority = Prioridad
+page-field-level = Nivel
+page-field-due = Reconocer
+button-ack = Reconocer
+button-assign = Asignármelo
+button-thread = Hilo
 page-head = [aviso → canal { $channel } · { $level_name } · menciona <@&{ $role }>]
 page-opened = abierto por <@{ $by }>
 page-escalated = escalado desde el nivel { $from }

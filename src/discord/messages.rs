@@ -1,0 +1,100 @@
+//! Channel messages as serenity builders: pages (the one message that may ping, and only the
+//! paged role), with their buttons and a link to the ticket's thread.
+
+use chrono::{DateTime, Utc};
+use serenity::all::{
+    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateMessage,
+    Nonce,
+};
+
+use super::buttons::ButtonAction;
+use crate::domain::{GuildId, Level, RoleId};
+use crate::effects::{Arrival, TicketCard};
+use crate::render::Text;
+use crate::tr;
+
+/// Discord's embed limits.
+const EMBED_TITLE: usize = 256;
+const EMBED_DESCRIPTION: usize = 4096;
+
+/// `text` cut to `max` characters, with an ellipsis when something was cut.
+pub fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
+    s.push('…');
+    s
+}
+
+/// What a page shows, as the outbox stores it.
+pub struct PageView<'a> {
+    /// The outbox id: the nonce that makes Discord create the message once.
+    pub nonce: i64,
+    pub guild: GuildId,
+    pub role: RoleId,
+    pub level: Level,
+    pub card: &'a TicketCard,
+    pub arrival: &'a Arrival,
+    pub ack_due_at: Option<DateTime<Utc>>,
+    /// The ticket's thread, once Discord created it.
+    pub thread: Option<u64>,
+}
+
+/// A page: mentions exactly the paged role; the ticket's text sits in the embed, and
+/// `allowed_mentions` lets nothing but that role ping.
+pub fn page(text: &Text, p: &PageView) -> CreateMessage {
+    let l = text.lang;
+    let c = p.card;
+    let level_name = text
+        .config
+        .tier(p.level)
+        .map_or_else(|| p.level.default_name().to_owned(), |t| t.name.clone());
+    let mut embed = CreateEmbed::new()
+        .title(clip(&format!("#{} {}", c.number, c.title), EMBED_TITLE))
+        .description(clip(&text.arrival(p.arrival).join("\n"), EMBED_DESCRIPTION))
+        .field(
+            tr!(l, "page-field-priority"),
+            text.priority(c.priority),
+            true,
+        )
+        .field(
+            tr!(l, "page-field-level"),
+            format!("{} ({level_name})", p.level),
+            true,
+        );
+    if let Some(due) = p.ack_due_at {
+        embed = embed.field(
+            tr!(l, "page-field-due"),
+            format!("<t:{}:R>", due.timestamp()),
+            true,
+        );
+    }
+    let mut buttons = vec![
+        CreateButton::new(ButtonAction::Ack(c.number).custom_id())
+            .label(tr!(l, "button-ack"))
+            .style(ButtonStyle::Success),
+        CreateButton::new(ButtonAction::Assign(c.number).custom_id())
+            .label(tr!(l, "button-assign"))
+            .style(ButtonStyle::Primary),
+    ];
+    if let Some(thread) = p.thread {
+        buttons.push(
+            CreateButton::new_link(format!("https://discord.com/channels/{}/{thread}", p.guild))
+                .label(tr!(l, "button-thread")),
+        );
+    }
+    CreateMessage::new()
+        .content(tr!(
+            l,
+            "page-content",
+            role = p.role,
+            number = c.number,
+            level_name = level_name
+        ))
+        .embed(embed)
+        .components(vec![CreateActionRow::Buttons(buttons)])
+        .allowed_mentions(CreateAllowedMentions::new().roles([p.role.0]))
+        .nonce(Nonce::String(p.nonce.to_string()))
+        .enforce_nonce(true)
+}
