@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use serenity::all::Interaction;
 use tierdesk::command::{self, RawValue};
 use tierdesk::discord::{interaction, respond};
+use tierdesk::i18n::Lang;
 use tierdesk::service::Context;
 
 const FIXTURE: &str = include_str!("fixtures/interaction_create_slash_subcommand.json");
@@ -157,4 +158,133 @@ async fn long_replies_stay_within_discords_limit() {
     );
     assert!(content.contains("more line(s)"), "says what was left out");
     assert_eq!(body["data"]["flags"], 64);
+}
+
+const BUTTON: &str = include_str!("fixtures/interaction_create_button.json");
+const MODAL: &str = include_str!("fixtures/interaction_create_modal_submit_actionrow.json");
+
+/// The documentation's button press, pressing one of ours as a member with `roles`.
+fn press(custom_id: &str, user: u64, roles: &[u64]) -> serenity::all::ComponentInteraction {
+    let mut envelope: Value = serde_json::from_str(BUTTON).unwrap();
+    let d = &mut envelope["d"];
+    d["data"]["custom_id"] = json!(custom_id);
+    d["member"]["roles"] = json!(roles.iter().map(|r| r.to_string()).collect::<Vec<_>>());
+    d["member"]["user"]["id"] = json!(user.to_string());
+    match serde_json::from_value::<Interaction>(envelope["d"].clone()).unwrap() {
+        Interaction::Component(c) => c,
+        other => panic!("not a component: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn buttons_act_once_and_only_for_whom_they_may() {
+    use tierdesk::discord::buttons::ButtonAction;
+    let app = spawn_app().await;
+    app.ok(&app.requester(), "/ticket open title:\"Disk full\"")
+        .await;
+    let guild = app.service.config.discord.guild_id;
+    let run_press = |c: serenity::all::ComponentInteraction| {
+        let app = &app;
+        async move {
+            let action = ButtonAction::parse(&c.data.custom_id).expect("our button");
+            let (user, roles) = interaction::component_member(&c);
+            let ctx = Context {
+                guild,
+                actor: app.service.actor(user, &roles),
+                now: app.now,
+            };
+            app.service.execute(&ctx, action.command()).await
+        }
+    };
+    let nobody = run_press(press("td:ack:1", 9999, &[])).await.unwrap_err();
+    assert!(nobody.user_message().contains("only agents of level 1"));
+    run_press(press("td:ack:1", 6001, &[L1_ROLE.0]))
+        .await
+        .unwrap();
+    let twice = run_press(press("td:ack:1", 6001, &[L1_ROLE.0]))
+        .await
+        .unwrap_err();
+    assert!(
+        twice.user_message().contains("already acknowledged"),
+        "pressing twice acts once"
+    );
+    assert_eq!(app.events_of("acknowledged").await, 1);
+    // Buttons of other bots, or forged ones, are not ours.
+    assert!(ButtonAction::parse(&press("esc:INC-42", 1, &[]).data.custom_id).is_none());
+}
+
+#[tokio::test]
+async fn an_escalation_entered_through_a_modal() {
+    use tierdesk::discord::modals;
+    let app = spawn_app().await;
+    app.ok(&app.requester(), "/ticket open title:\"Disk full\"")
+        .await;
+    // `/ticket escalate ticket:1` with no texts answers with the form.
+    let slash = command(tierdesk_command(
+        "escalate",
+        json!([{ "name": "ticket", "type": 4, "value": 1 }]),
+        &[L1_ROLE.0],
+        "en-US",
+    ));
+    let inv = interaction::invocation(&slash);
+    assert!(modals::needs_modal(&inv));
+    let form = serde_json::to_value(modals::modal(&inv, Lang::En).unwrap()).unwrap();
+    assert_eq!(form["custom_id"], "td:modal:escalate:1");
+    let inputs: Vec<_> = form["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            row["components"][0]["custom_id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(inputs, ["reason", "attempts", "impact", "error", "steps"]);
+    for row in form["components"].as_array().unwrap() {
+        assert!(
+            row["components"][0]["label"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .count()
+                <= 45
+        );
+    }
+
+    // The member fills it in; the submission is the same escalation.
+    let mut envelope: Value = serde_json::from_str(MODAL).unwrap();
+    let d = &mut envelope["d"];
+    d["data"] = json!({
+        "custom_id": "td:modal:escalate:1",
+        "components": [
+            { "type": 1, "components": [{ "type": 4, "custom_id": "reason", "value": "disk full on db-2" }] },
+            { "type": 1, "components": [{ "type": 4, "custom_id": "attempts", "value": "cleared /tmp" }] },
+            { "type": 1, "components": [{ "type": 4, "custom_id": "impact", "value": "billing" }] },
+            { "type": 1, "components": [{ "type": 4, "custom_id": "error", "value": "" }] }
+        ]
+    });
+    d["member"]["roles"] = json!([L1_ROLE.0.to_string()]);
+    let Interaction::Modal(submit) =
+        serde_json::from_value::<Interaction>(envelope["d"].clone()).unwrap()
+    else {
+        panic!()
+    };
+    let inv = modals::invocation(&submit).expect("our modal");
+    assert_eq!(inv.path, ["ticket", "escalate"]);
+    let (user, roles) = interaction::modal_member(&submit);
+    let ctx = Context {
+        guild: app.service.config.discord.guild_id,
+        actor: app.service.actor(user, &roles),
+        now: app.now,
+    };
+    let outcome = app
+        .service
+        .execute(&ctx, command::parse(inv).unwrap())
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome.reply, tierdesk::service::Reply::Escalated(ref t) if t.level.get() == 2)
+    );
 }

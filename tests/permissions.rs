@@ -17,7 +17,14 @@ enum Who {
 }
 
 impl Who {
-    const ALL: [Who; 6] = [Who::Requester, Who::Stranger, Who::L1, Who::L2, Who::L3, Who::Admin];
+    const ALL: [Who; 6] = [
+        Who::Requester,
+        Who::Stranger,
+        Who::L1,
+        Who::L2,
+        Who::L3,
+        Who::Admin,
+    ];
 
     fn actor(self, app: &TestApp) -> Actor {
         match self {
@@ -49,16 +56,26 @@ impl Who {
 /// A fresh app with ticket #1 owned by `level` (and closed when `closed`).
 async fn app_with_ticket(level: u8, closed: bool) -> TestApp {
     let app = spawn_app().await;
-    app.ok(&app.requester(), "/ticket open title:\"Matrix\" details:d").await;
+    app.ok(&app.requester(), "/ticket open title:\"Matrix\" details:d")
+        .await;
     let admin = app.admin();
     if level >= 2 {
-        app.ok(&admin, "/ticket escalate ticket:1 reason:r attempts:a impact:i").await;
+        app.ok(
+            &admin,
+            "/ticket escalate ticket:1 reason:r attempts:a impact:i",
+        )
+        .await;
     }
     if level >= 3 {
-        app.ok(&admin, "/ticket escalate ticket:1 reason:r attempts:a impact:i error:e").await;
+        app.ok(
+            &admin,
+            "/ticket escalate ticket:1 reason:r attempts:a impact:i error:e",
+        )
+        .await;
     }
     if closed {
-        app.ok(&admin, "/ticket close ticket:1 resolution:done").await;
+        app.ok(&admin, "/ticket close ticket:1 resolution:done")
+            .await;
     }
     app
 }

@@ -4,6 +4,7 @@
 
 use serenity::all::{CommandOptionType, CreateCommand, CreateCommandOption};
 
+use super::modals::modal_fills;
 use crate::command::{CommandSpec, OptionKind, OptionSpec, SPECS};
 use crate::i18n::Lang;
 use crate::tr;
@@ -18,7 +19,7 @@ fn localized<T>(mut builder: T, id: &str, set: impl Fn(T, &str, String) -> T) ->
     builder
 }
 
-fn option(spec: &OptionSpec) -> CreateCommandOption {
+fn option(path: &[&str], spec: &OptionSpec) -> CreateCommandOption {
     let kind = match spec.kind {
         OptionKind::Ticket | OptionKind::Level | OptionKind::Integer { .. } => {
             CommandOptionType::Integer
@@ -29,8 +30,10 @@ fn option(spec: &OptionSpec) -> CreateCommandOption {
         OptionKind::Bool => CommandOptionType::Boolean,
         OptionKind::User => CommandOptionType::User,
     };
+    // A text a modal can fill is optional in the slash command: left out, the form opens.
+    let required = spec.required && !modal_fills(path, spec.name);
     let mut o = CreateCommandOption::new(kind, spec.name, tr!(Lang::En, spec.description))
-        .required(spec.required);
+        .required(required);
     o = localized(o, spec.description, |o, locale, text| {
         o.description_localized(locale, text)
     });
@@ -60,7 +63,7 @@ fn subcommand(spec: &CommandSpec) -> CreateCommandOption {
     });
     spec.options
         .iter()
-        .fold(sub, |sub, o| sub.add_sub_option(option(o)))
+        .fold(sub, |sub, o| sub.add_sub_option(option(spec.path, o)))
 }
 
 /// Every command tierdesk registers in its guild (a bulk overwrite at start).
@@ -86,7 +89,7 @@ pub fn registration() -> Vec<CreateCommand> {
             c.description_localized(locale, text)
         });
         for o in spec.options {
-            c = c.add_option(option(o));
+            c = c.add_option(option(spec.path, o));
         }
         commands.push(c);
     }

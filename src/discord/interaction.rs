@@ -1,20 +1,35 @@
 //! Reading Discord interactions into what the service understands: the member as an
 //! `Actor`, their language, and the command as an `Invocation` for `command::parse`.
 
-use serenity::all::{CommandDataOption, CommandDataOptionValue, CommandInteraction};
+use serenity::all::{
+    CommandDataOption, CommandDataOptionValue, CommandInteraction, ComponentInteraction, Member,
+    ModalInteraction, User,
+};
 
 use crate::command::{Invocation, RawValue};
 use crate::domain::{RoleId, UserId};
 use crate::i18n::Lang;
 
-/// Who pressed or typed: their id and roles (empty outside a guild).
-pub fn member(cmd: &CommandInteraction) -> (UserId, Vec<RoleId>) {
-    let roles = cmd
-        .member
-        .as_ref()
+fn who(user: &User, member: Option<&Member>) -> (UserId, Vec<RoleId>) {
+    let roles = member
         .map(|m| m.roles.iter().map(|r| RoleId(r.get())).collect())
         .unwrap_or_default();
-    (UserId(cmd.user.id.get()), roles)
+    (UserId(user.id.get()), roles)
+}
+
+/// Who typed the command: their id and roles (empty outside a guild).
+pub fn member(cmd: &CommandInteraction) -> (UserId, Vec<RoleId>) {
+    who(&cmd.user, cmd.member.as_deref())
+}
+
+/// Who pressed the button.
+pub fn component_member(press: &ComponentInteraction) -> (UserId, Vec<RoleId>) {
+    who(&press.user, press.member.as_ref())
+}
+
+/// Who submitted the modal.
+pub fn modal_member(submit: &ModalInteraction) -> (UserId, Vec<RoleId>) {
+    who(&submit.user, submit.member.as_ref())
 }
 
 /// The language replies to this member are written in.

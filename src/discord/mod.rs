@@ -6,4 +6,5 @@ pub mod buttons;
 pub mod commands;
 pub mod interaction;
 pub mod messages;
+pub mod modals;
 pub mod respond;
