@@ -76,6 +76,11 @@ impl<'a> Text<'a> {
         s
     }
 
+    /// A page's ticket as one line: level, status, assignee.
+    pub fn card_line(&self, c: &TicketCard) -> String {
+        self.card(c)
+    }
+
     fn card(&self, c: &TicketCard) -> String {
         let s = self.line(c.number.0, &c.title, c.priority, c.level, c.status);
         match c.assignee {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serenity::all::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateMessage,
-    Nonce,
+    EditMessage, Nonce,
 };
 
 use super::buttons::ButtonAction;
@@ -97,4 +97,63 @@ pub fn page(text: &Text, p: &PageView) -> CreateMessage {
         .allowed_mentions(CreateAllowedMentions::new().roles([p.role.0]))
         .nonce(Nonce::String(p.nonce.to_string()))
         .enforce_nonce(true)
+}
+
+/// A message that pings exactly `role` (re-pages, admin pages).
+pub fn role_ping(nonce_id: &str, role: RoleId, body: &str) -> CreateMessage {
+    CreateMessage::new()
+        .content(clip(body, crate::render::MESSAGE_LIMIT))
+        .allowed_mentions(CreateAllowedMentions::new().roles([role.0]))
+        .nonce(Nonce::String(nonce_id.to_owned()))
+        .enforce_nonce(true)
+}
+
+/// A message that pings nobody (thread posts, summaries), with optional buttons.
+pub fn quiet(nonce_id: &str, body: &str, components: Vec<CreateActionRow>) -> CreateMessage {
+    CreateMessage::new()
+        .content(clip(body, crate::render::MESSAGE_LIMIT))
+        .allowed_mentions(CreateAllowedMentions::new())
+        .nonce(Nonce::String(nonce_id.to_owned()))
+        .enforce_nonce(true)
+        .components(components)
+}
+
+/// The rating buttons 1–5 on a closure message; only the requester's press counts.
+pub fn rating_buttons(ticket: crate::domain::TicketNumber) -> Vec<CreateActionRow> {
+    vec![CreateActionRow::Buttons(
+        (1..=5)
+            .map(|score| {
+                CreateButton::new(ButtonAction::Rate(ticket, score).custom_id())
+                    .label(score.to_string())
+                    .style(ButtonStyle::Secondary)
+            })
+            .collect(),
+    )]
+}
+
+/// The edit that makes a page show the ticket as it stands: level, status, assignee; the
+/// buttons go once the ticket is closed.
+pub fn page_update(text: &Text, card: &TicketCard) -> EditMessage {
+    let embed = CreateEmbed::new()
+        .title(clip(
+            &format!("#{} {}", card.number, card.title),
+            EMBED_TITLE,
+        ))
+        .description(clip(&text.card_line(card), EMBED_DESCRIPTION));
+    let buttons = if card.status == crate::domain::Status::Closed {
+        Vec::new()
+    } else {
+        vec![CreateActionRow::Buttons(vec![
+            CreateButton::new(ButtonAction::Ack(card.number).custom_id())
+                .label(tr!(text.lang, "button-ack"))
+                .style(ButtonStyle::Success),
+            CreateButton::new(ButtonAction::Assign(card.number).custom_id())
+                .label(tr!(text.lang, "button-assign"))
+                .style(ButtonStyle::Primary),
+        ])]
+    };
+    EditMessage::new()
+        .embed(embed)
+        .components(buttons)
+        .allowed_mentions(CreateAllowedMentions::new())
 }

@@ -4,6 +4,7 @@
 
 pub mod buttons;
 pub mod commands;
+pub mod delivery;
 pub mod interaction;
 pub mod messages;
 pub mod modals;

@@ -5,9 +5,39 @@ use serde::{Deserialize, Serialize};
 use crate::error::UserError;
 
 /// A support level. Only 0 to 4 exist; tickets are owned by levels 1 to 3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "u8", into = "u8")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(into = "u8")]
 pub struct Level(u8);
+
+/// A level reads from a number, or from the text of one: JSON map keys are text, and the
+/// key figures are maps by level.
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Level, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Level;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a support level from 0 to 4")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Level, E> {
+                u8::try_from(v)
+                    .ok()
+                    .and_then(Level::new)
+                    .ok_or_else(|| E::custom(format!("level {v} does not exist (0 to 4)")))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Level, E> {
+                self.visit_u64(u64::try_from(v).map_err(|_| E::custom("negative level"))?)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Level, E> {
+                self.visit_u64(
+                    v.parse()
+                        .map_err(|_| E::custom(format!("`{v}` is not a level")))?,
+                )
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
 
 impl Level {
     pub const SELF_SERVICE: Level = Level(0);
@@ -66,13 +96,6 @@ impl Level {
     }
 }
 
-impl TryFrom<u8> for Level {
-    type Error = String;
-    fn try_from(n: u8) -> Result<Self, Self::Error> {
-        Level::new(n).ok_or_else(|| format!("level {n} does not exist (0 to 4)"))
-    }
-}
-
 impl From<Level> for u8 {
     fn from(l: Level) -> u8 {
         l.0
@@ -96,6 +119,19 @@ mod tests {
         assert!(Level::parse("7").is_err());
         assert!(Level::parse("two").is_err());
         assert_eq!(Level::parse(" 2 ").unwrap(), Level::TECHNICAL);
+    }
+
+    #[test]
+    fn reads_from_numbers_and_map_keys() {
+        let m: std::collections::BTreeMap<Level, u8> =
+            serde_json::from_str(r#"{"1": 10, "3": 30}"#).unwrap();
+        assert_eq!(m[&Level::EXPERTS], 30);
+        assert_eq!(
+            serde_json::from_str::<Level>("2").unwrap(),
+            Level::TECHNICAL
+        );
+        assert!(serde_json::from_str::<Level>("5").is_err());
+        assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"1":10,"3":30}"#);
     }
 
     #[test]

@@ -81,3 +81,65 @@ pub async fn pending_count<'e>(db: impl SqliteExecutor<'e>) -> anyhow::Result<i6
             .await?,
     )
 }
+
+/// Marks a message delivered, with the id Discord gave it (pages are edited by it later).
+pub async fn mark_delivered(
+    tx: &mut Tx,
+    id: i64,
+    message_id: Option<u64>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    sqlx::query("UPDATE outbox SET delivered_at = ?, discord_message_id = ?, last_error = NULL WHERE id = ?")
+        .bind(ts(now))
+        .bind(message_id.map(|m| m as i64))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Records a failed attempt and when to try again.
+pub async fn mark_failed(
+    tx: &mut Tx,
+    id: i64,
+    error: &str,
+    next_attempt_at: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+    )
+    .bind(error)
+    .bind(ts(next_attempt_at))
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The ticket's latest page queued before outbox row `before`: (its message, the Discord
+/// message id once delivered). Page edits and the thread hang off it.
+pub async fn page_before<'e>(
+    db: impl SqliteExecutor<'e>,
+    ticket_id: i64,
+    before: i64,
+) -> anyhow::Result<Option<(Outgoing, Option<u64>)>> {
+    let row: Option<(String, Option<i64>)> = sqlx::query_as(
+        "SELECT payload, discord_message_id FROM outbox \
+         WHERE ticket_id = ? AND kind = 'page' AND id < ? ORDER BY id DESC LIMIT 1",
+    )
+    .bind(ticket_id)
+    .bind(before)
+    .fetch_optional(db)
+    .await?;
+    row.map(|(payload, message)| Ok((serde_json::from_str(&payload)?, message.map(|m| m as u64))))
+        .transpose()
+}
+
+/// The earliest time an undelivered message is due, if any.
+pub async fn next_due<'e>(db: impl SqliteExecutor<'e>) -> anyhow::Result<Option<DateTime<Utc>>> {
+    let next: Option<i64> =
+        sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM outbox WHERE delivered_at IS NULL")
+            .fetch_one(db)
+            .await?;
+    Ok(next.map(super::from_ts))
+}

@@ -254,3 +254,23 @@ pub async fn next_deadline<'e>(
     .await?;
     Ok(next.map(from_ts))
 }
+
+/// The thread Discord opened for ticket `id`, if any.
+pub async fn thread_of<'e>(db: impl SqliteExecutor<'e>, id: i64) -> anyhow::Result<Option<u64>> {
+    let thread: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT thread_id FROM tickets WHERE id = ?")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    Ok(thread.flatten().map(|t| t as u64))
+}
+
+/// Records the thread Discord opened for ticket `id`.
+pub async fn set_thread(tx: &mut Tx, id: i64, thread: u64) -> anyhow::Result<()> {
+    sqlx::query("UPDATE tickets SET thread_id = ? WHERE id = ?")
+        .bind(thread as i64)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

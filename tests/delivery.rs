@@ -1,0 +1,237 @@
+//! The delivery worker against a fake Discord on loopback: pages, threads and edits in
+//! order, exactly once through failures, rate limits and a crash before the commit.
+
+mod common;
+#[path = "support/fake_discord.rs"]
+mod fake_discord;
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use common::*;
+use fake_discord::{FakeDiscord, Fault};
+use serde_json::json;
+use serenity::all::HttpBuilder;
+use tierdesk::discord::delivery::{Deliverer, Report};
+use tierdesk::store;
+
+const QUEUE_L1: &str = "1100000000000000121";
+
+async fn setup() -> (TestApp, FakeDiscord, Deliverer) {
+    let app = spawn_app().await;
+    let (fake, base) = FakeDiscord::start().await;
+    let http = HttpBuilder::new("test-token")
+        .proxy(base)
+        .ratelimiter_disabled(true)
+        .build();
+    let deliverer = Deliverer {
+        service: app.service.clone(),
+        http: Arc::new(http),
+    };
+    (app, fake, deliverer)
+}
+
+async fn undelivered(app: &TestApp) -> i64 {
+    store::outbox::pending_count(app.service.store.reader())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn page_thread_and_edit_arrive_in_order() {
+    let (app, fake, d) = setup().await;
+    app.ok(
+        &app.requester(),
+        "/ticket open title:\"VPN @everyone down\"",
+    )
+    .await;
+    let report = d.deliver_due(app.now).await.unwrap();
+    assert_eq!(
+        report,
+        Report {
+            delivered: 3,
+            failed: 0,
+            waiting: 0
+        }
+    );
+    let routes: Vec<_> = fake.requests().iter().map(|r| r.route).collect();
+    assert_eq!(
+        routes,
+        ["create_message", "create_thread", "create_message"]
+    );
+
+    let page = &fake.of("create_message")[0];
+    assert_eq!(page.path, format!("/channels/{QUEUE_L1}/messages"));
+    assert_eq!(
+        page.body["allowed_mentions"]["roles"],
+        json!(["1100000000000000111"])
+    );
+    assert_eq!(page.body["nonce"], "1");
+    assert_eq!(page.body["enforce_nonce"], true);
+    let page_id = fake.messages_in(QUEUE_L1)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        fake.of("create_thread")[0].path,
+        format!("/channels/{QUEUE_L1}/messages/{page_id}/threads")
+    );
+    // The thread takes the page's id; the timeline goes there and pings nobody.
+    let post = &fake.of("create_message")[1];
+    assert_eq!(post.path, format!("/channels/{page_id}/messages"));
+    assert_eq!(
+        post.body["allowed_mentions"],
+        json!({ "parse": [], "users": [], "roles": [] })
+    );
+    assert_eq!(undelivered(&app).await, 0);
+
+    app.ok(&app.agent(1), "/ticket ack ticket:1").await;
+    d.deliver_due(app.now).await.unwrap();
+    let edit = &fake.of("edit_message")[0];
+    assert_eq!(
+        edit.path,
+        format!("/channels/{QUEUE_L1}/messages/{page_id}")
+    );
+    assert!(edit.body["embeds"][0]["description"]
+        .as_str()
+        .unwrap()
+        .contains("acknowledged"));
+    assert_eq!(
+        fake.messages_in(&page_id).len(),
+        2,
+        "opened + acknowledged in the thread"
+    );
+
+    // Closing puts the rating buttons on the closure message in the thread.
+    app.ok(&app.agent(1), "/ticket close ticket:1 resolution:fixed")
+        .await;
+    d.deliver_due(app.now).await.unwrap();
+    let closure = fake.of("create_message").last().cloned().unwrap();
+    let ids: Vec<_> = closure.body["components"][0]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["custom_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "td:rate:1:1",
+            "td:rate:1:2",
+            "td:rate:1:3",
+            "td:rate:1:4",
+            "td:rate:1:5"
+        ]
+    );
+    let last_edit = fake.of("edit_message").last().cloned().unwrap();
+    assert_eq!(
+        last_edit.body["components"],
+        json!([]),
+        "a closed ticket's page loses its buttons"
+    );
+}
+
+#[tokio::test]
+async fn delivered_once_through_server_errors_with_growing_waits() {
+    let (mut app, fake, d) = setup().await;
+    app.ok(&app.requester(), "/ticket open title:x").await;
+    fake.fail("create_message", Fault::Status(500), 3);
+    let r = d.deliver_due(app.now).await.unwrap();
+    assert_eq!(
+        (r.delivered, r.failed, r.waiting),
+        (0, 1, 2),
+        "the thread waits for its page"
+    );
+    // Retried after 1 s, then 2 s, then 4 s: nothing happens before each is due.
+    for wait in [1, 2, 4] {
+        let before = fake.requests().len();
+        app.advance(Duration::milliseconds(wait * 1000 - 1));
+        assert_eq!(d.deliver_due(app.now).await.unwrap().delivered, 0);
+        assert_eq!(fake.requests().len(), before, "not retried early");
+        app.advance(Duration::milliseconds(1));
+        d.deliver_due(app.now).await.unwrap();
+    }
+    assert_eq!(undelivered(&app).await, 0);
+    assert_eq!(
+        fake.of("create_message").len(),
+        4 + 1,
+        "4 tries of the page, 1 thread post"
+    );
+    assert_eq!(fake.messages_in(QUEUE_L1).len(), 1, "one page exists");
+}
+
+#[tokio::test]
+async fn a_rate_limit_waits_at_least_a_second() {
+    let (mut app, fake, d) = setup().await;
+    app.ok(&app.requester(), "/ticket open title:x").await;
+    fake.fail(
+        "create_message",
+        Fault::RateLimited { retry_after: 0.25 },
+        1,
+    );
+    assert_eq!(d.deliver_due(app.now).await.unwrap().failed, 1);
+    app.advance(Duration::milliseconds(900));
+    let before = fake.requests().len();
+    assert_eq!(d.deliver_due(app.now).await.unwrap().delivered, 0);
+    assert_eq!(
+        fake.requests().len(),
+        before,
+        "nothing sent before the second is up"
+    );
+    app.advance(Duration::milliseconds(100));
+    assert_eq!(d.deliver_due(app.now).await.unwrap().delivered, 3);
+    assert_eq!(fake.messages_in(QUEUE_L1).len(), 1);
+}
+
+#[tokio::test]
+async fn a_crash_before_the_commit_does_not_post_twice() {
+    let (app, fake, d) = setup().await;
+    app.ok(&app.requester(), "/ticket open title:x").await;
+    d.deliver_due(app.now).await.unwrap();
+    // As if the bot died after Discord created the messages and before it recorded that.
+    sqlx::query("UPDATE outbox SET delivered_at = NULL, discord_message_id = NULL")
+        .execute(app.service.store.reader())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE tickets SET thread_id = NULL")
+        .execute(app.service.store.reader())
+        .await
+        .unwrap();
+    d.deliver_due(app.now).await.unwrap();
+    assert_eq!(fake.of("create_message").len(), 4, "sent again…");
+    assert_eq!(
+        fake.messages_in(QUEUE_L1).len(),
+        1,
+        "…but Discord kept one page (nonce)"
+    );
+    assert_eq!(undelivered(&app).await, 0);
+}
+
+#[tokio::test]
+async fn the_summary_is_split_and_pings_nobody() {
+    let (app, fake, d) = setup().await;
+    for i in 0..30 {
+        app.ok(
+            &app.requester(),
+            &format!(
+                "/ticket open title:\"{i:02} {}\" priority:critical",
+                "w".repeat(95)
+            ),
+        )
+        .await;
+    }
+    d.deliver_due(app.now).await.unwrap();
+    d.deliver_due(app.now).await.unwrap();
+    app.ok(&app.admin(), "/summary").await;
+    d.deliver_due(app.now).await.unwrap();
+    let parts = fake.messages_in("1100000000000000010");
+    assert!(!parts.is_empty());
+    for p in fake
+        .of("create_message")
+        .iter()
+        .filter(|r| r.path.contains("1100000000000000010"))
+    {
+        assert!(p.body["content"].as_str().unwrap().chars().count() <= 2000);
+        assert_eq!(p.body["allowed_mentions"]["parse"], json!([]));
+    }
+}

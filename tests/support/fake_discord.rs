@@ -1,0 +1,252 @@
+//! A fake Discord on 127.0.0.1 for tests: the REST routes tierdesk uses, recording every
+//! request, deduplicating messages by nonce as Discord does, with faults injected per route.
+#![allow(dead_code)]
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{patch, post};
+use axum::serve::ListenerExt;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use tokio::sync::Notify;
+
+/// One request as the fake received it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: Method,
+    pub route: &'static str,
+    pub path: String,
+    pub body: Value,
+}
+
+/// What to do instead of answering normally.
+#[derive(Debug, Clone, Copy)]
+pub enum Fault {
+    Status(u16),
+    RateLimited { retry_after: f64 },
+}
+
+#[derive(Default)]
+struct Inner {
+    requests: Vec<Recorded>,
+    faults: HashMap<&'static str, VecDeque<Fault>>,
+    next_id: u64,
+    /// (channel, nonce) → the message created for it.
+    by_nonce: HashMap<(String, String), Value>,
+    /// Messages that exist, by id.
+    messages: HashMap<String, Value>,
+}
+
+#[derive(Clone, Default)]
+pub struct FakeDiscord {
+    inner: Arc<Mutex<Inner>>,
+    pub changed: Arc<Notify>,
+}
+
+impl FakeDiscord {
+    /// Starts the fake; returns it and its base address (`http://127.0.0.1:PORT`).
+    pub async fn start() -> (FakeDiscord, String) {
+        let fake = FakeDiscord::default();
+        let app = Router::new()
+            .route("/api/v10/channels/{channel}/messages", post(create_message))
+            .route(
+                "/api/v10/channels/{channel}/messages/{message}",
+                patch(edit_message),
+            )
+            .route(
+                "/api/v10/channels/{channel}/messages/{message}/threads",
+                post(create_thread),
+            )
+            .with_state(fake.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        // TCP_NODELAY, or back-to-back answers wait ~40 ms for Nagle.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        (fake, base)
+    }
+
+    /// Makes the next `times` requests of `route` fail with `fault`.
+    pub fn fail(&self, route: &'static str, fault: Fault, times: usize) {
+        let mut inner = self.inner.lock().unwrap();
+        inner
+            .faults
+            .entry(route)
+            .or_default()
+            .extend(std::iter::repeat_n(fault, times));
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.inner.lock().unwrap().requests.clone()
+    }
+
+    /// Requests of one route.
+    pub fn of(&self, route: &str) -> Vec<Recorded> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.route == route)
+            .collect()
+    }
+
+    /// Messages that exist in `channel`.
+    pub fn messages_in(&self, channel: &str) -> Vec<Value> {
+        let inner = self.inner.lock().unwrap();
+        let mut v: Vec<Value> = inner
+            .messages
+            .values()
+            .filter(|m| m["channel_id"] == channel)
+            .cloned()
+            .collect();
+        v.sort_by_key(|m| m["id"].as_str().unwrap().parse::<u64>().unwrap());
+        v
+    }
+
+    fn record(
+        &self,
+        method: Method,
+        route: &'static str,
+        path: String,
+        body: Value,
+    ) -> Option<Response> {
+        let mut inner = self.inner.lock().unwrap();
+        inner.requests.push(Recorded {
+            method,
+            route,
+            path,
+            body,
+        });
+        let fault = inner.faults.get_mut(route).and_then(|q| q.pop_front());
+        drop(inner);
+        self.changed.notify_waiters();
+        fault.map(|f| match f {
+            Fault::Status(code) => (
+                StatusCode::from_u16(code).unwrap(),
+                Json(json!({ "message": "injected failure", "code": 0 })),
+            )
+                .into_response(),
+            Fault::RateLimited { retry_after } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", format!("{}", retry_after.ceil() as u64))],
+                Json(json!({ "message": "You are being rate limited.", "retry_after": retry_after, "global": false })),
+            )
+                .into_response(),
+        })
+    }
+
+    fn new_id(&self) -> String {
+        let mut inner = self.inner.lock().unwrap();
+        inner.next_id += 1;
+        (2_000_000_000_000_000_000u64 + inner.next_id).to_string()
+    }
+}
+
+fn message_json(id: &str, channel: &str, body: &Value) -> Value {
+    json!({
+        "id": id,
+        "channel_id": channel,
+        "author": { "id": "1100000000000000001", "username": "tierdesk", "discriminator": "0", "avatar": null, "bot": true },
+        "content": body["content"].as_str().unwrap_or_default(),
+        "timestamp": "2026-11-02T09:00:00.000000+00:00",
+        "edited_timestamp": null,
+        "tts": false,
+        "mention_everyone": false,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": body["embeds"].clone(),
+        "components": [],
+        "pinned": false,
+        "type": 0,
+        "nonce": body["nonce"].clone(),
+    })
+}
+
+async fn create_message(
+    State(fake): State<FakeDiscord>,
+    Path(channel): Path<String>,
+    Json(body): Json<Value>,
+) -> Response {
+    let path = format!("/channels/{channel}/messages");
+    if let Some(fault) = fake.record(Method::POST, "create_message", path, body.clone()) {
+        return fault;
+    }
+    // Discord returns the first message for a repeated nonce when enforce_nonce is set.
+    let nonce = body["nonce"].as_str().map(str::to_owned);
+    if let (Some(nonce), true) = (&nonce, body["enforce_nonce"] == true) {
+        let existing = fake
+            .inner
+            .lock()
+            .unwrap()
+            .by_nonce
+            .get(&(channel.clone(), nonce.clone()))
+            .cloned();
+        if let Some(m) = existing {
+            return Json(m).into_response();
+        }
+    }
+    let id = fake.new_id();
+    let m = message_json(&id, &channel, &body);
+    let mut inner = fake.inner.lock().unwrap();
+    if let Some(nonce) = nonce {
+        inner.by_nonce.insert((channel, nonce), m.clone());
+    }
+    inner.messages.insert(id, m.clone());
+    Json(m).into_response()
+}
+
+async fn edit_message(
+    State(fake): State<FakeDiscord>,
+    Path((channel, message)): Path<(String, String)>,
+    Json(body): Json<Value>,
+) -> Response {
+    let path = format!("/channels/{channel}/messages/{message}");
+    if let Some(fault) = fake.record(Method::PATCH, "edit_message", path, body.clone()) {
+        return fault;
+    }
+    let mut inner = fake.inner.lock().unwrap();
+    let Some(m) = inner.messages.get_mut(&message) else {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "message": "Unknown Message", "code": 10008 })),
+        )
+            .into_response();
+    };
+    if let Some(embeds) = body.get("embeds") {
+        m["embeds"] = embeds.clone();
+    }
+    m["edited_timestamp"] = json!("2026-11-02T09:05:00.000000+00:00");
+    Json(m.clone()).into_response()
+}
+
+async fn create_thread(
+    State(fake): State<FakeDiscord>,
+    Path((channel, message)): Path<(String, String)>,
+    Json(body): Json<Value>,
+) -> Response {
+    let path = format!("/channels/{channel}/messages/{message}/threads");
+    if let Some(fault) = fake.record(Method::POST, "create_thread", path, body.clone()) {
+        return fault;
+    }
+    // A thread started from a message takes the message's id.
+    Json(json!({
+        "id": message,
+        "type": 11,
+        "guild_id": "1100000000000000002",
+        "parent_id": channel,
+        "name": body["name"],
+        "position": 0,
+        "permission_overwrites": [],
+        "nsfw": false,
+        "rate_limit_per_user": 0,
+        "flags": 0
+    }))
+    .into_response()
+}
