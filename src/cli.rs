@@ -22,12 +22,15 @@ pub struct Cli {
     /// The configuration file (see bot.toml.example).
     #[arg(long, global = true, default_value = "bot.toml")]
     pub config: PathBuf,
+    /// What to do (default: run the bot).
     #[command(subcommand)]
-    pub command: CliCommand,
+    pub command: Option<CliCommand>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum CliCommand {
+    /// Migrate the database, register the slash commands, connect to Discord and serve.
+    Run,
     /// Validate the config and say what is wrong, without connecting.
     CheckConfig,
     /// Apply database migrations and exit.
@@ -89,13 +92,18 @@ fn parse_roles(list: &str) -> anyhow::Result<Vec<RoleId>> {
 
 /// Runs the command line; returns the process exit code.
 pub async fn main(cli: Cli) -> anyhow::Result<i32> {
+    let command = cli.command.unwrap_or(CliCommand::Run);
     let quiet = matches!(
-        cli.command,
+        command,
         CliCommand::Console { .. } | CliCommand::Summary { .. } | CliCommand::Export { .. }
     );
-    log_init(if quiet { "warn" } else { "info" });
+    log_init(if quiet { "warn" } else { "info,serenity=warn" });
     let config = Config::load(&cli.config)?;
-    match cli.command {
+    match command {
+        CliCommand::Run => {
+            crate::discord::bot::run(config).await?;
+            Ok(0)
+        }
         CliCommand::CheckConfig => {
             println!(
                 "{}: OK — levels {}, {} vendor(s), database {}",

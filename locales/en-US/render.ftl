@@ -12,6 +12,7 @@ ticket-waiting-on = { $line } on { $vendor }
 ticket-vendor-case = { $line } (case { $case })
 ticket-assigned = { $line } · assigned to <@{ $assignee }>
 reply-more-lines = …and { $count } more line(s); narrow it down (for example `/queue level:1 status:open`).
+reply-shutting-down = tierdesk is restarting; nothing was done. Try again in a moment.
 only-you = (only you can see this)
 
 reply-opened = Ticket opened: { $line }

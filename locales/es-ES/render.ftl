@@ -11,6 +11,7 @@ ticket-waiting-on = { $line } con { $vendor }
 ticket-vendor-case = { $line } (caso { $case })
 ticket-assigned = { $line } · asignado a <@{ $assignee }>
 reply-more-lines = …y { $count } línea(s) más; acota la búsqueda (por ejemplo `/queue level:1 status:open`).
+reply-shutting-down = tierdesk se está reiniciando; no se ha hecho nada. Inténtalo de nuevo en un momento.
 only-you = (solo tú puedes ver esto)
 
 reply-opened = Ticket abierto: { $line }

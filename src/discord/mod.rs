@@ -1,7 +1,9 @@
-//! The Discord front end on serenity. So far: the slash-command definitions registered in
-//! the guild (built from the same `command::SPECS` the parser reads), reading command
-//! interactions into invocations, the replies to them, button ids, and pages as messages.
+//! The Discord front end on serenity: the slash-command definitions (built from the same
+//! `command::SPECS` the parser reads), interactions read into invocations, replies, buttons,
+//! modals, channel messages, the delivery worker and the bot itself (`bot::run`). No logic
+//! about tickets lives here: it parses, calls the service, renders.
 
+pub mod bot;
 pub mod buttons;
 pub mod commands;
 pub mod delivery;

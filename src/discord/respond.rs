@@ -49,3 +49,19 @@ pub fn success(config: &Config, lang: Lang, outcome: &Outcome) -> CreateInteract
 pub fn refusal(lang: Lang, error: &Error) -> CreateInteractionResponse {
     message(fit(&error.message(lang), MESSAGE_LIMIT, lang), true)
 }
+
+/// A short notice from the catalogue, for the member only.
+pub fn notice(lang: Lang, id: &str) -> CreateInteractionResponse {
+    message(tr!(lang, id), true)
+}
+
+/// The same response, shown only to the member (button presses answer privately; the page
+/// edit shows everyone the result).
+pub fn ephemeral(response: CreateInteractionResponse) -> CreateInteractionResponse {
+    match response {
+        CreateInteractionResponse::Message(m) => {
+            CreateInteractionResponse::Message(m.ephemeral(true))
+        }
+        other => other,
+    }
+}

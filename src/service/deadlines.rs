@@ -65,6 +65,7 @@ impl Service {
                 }
             }
             tx.commit().await?;
+            self.messages_queued.notify_one();
             // Another scheduler took the whole batch: nothing left that this one can do.
             if actions.len() == before {
                 break;

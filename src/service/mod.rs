@@ -31,6 +31,8 @@ pub struct Service {
     pub config: Arc<Config>,
     /// Signalled after every change, so the scheduler looks again at its next deadline.
     pub deadlines_changed: Arc<tokio::sync::Notify>,
+    /// Signalled when messages were queued, so the delivery worker sends them now.
+    pub messages_queued: Arc<tokio::sync::Notify>,
 }
 
 /// Who acts, where, and when. `now` is a parameter so tests control time.
@@ -129,6 +131,7 @@ impl Service {
             store,
             config: Arc::new(config),
             deadlines_changed: Arc::new(tokio::sync::Notify::new()),
+            messages_queued: Arc::new(tokio::sync::Notify::new()),
         }
     }
 

@@ -161,6 +161,7 @@ impl Service {
         )
         .await?;
         tx.commit().await?;
+        self.messages_queued.notify_one();
         Ok(Outcome {
             reply: Reply::Summary(Box::new(report)),
             effects: vec![message],
@@ -225,6 +226,7 @@ impl Service {
         };
         store::outbox::enqueue(&mut tx, guild, None, std::slice::from_ref(&message), now).await?;
         tx.commit().await?;
+        self.messages_queued.notify_one();
         Ok(Some(report))
     }
 }

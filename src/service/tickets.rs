@@ -178,8 +178,10 @@ impl Service {
     ) -> Result<Vec<Outgoing>, Error> {
         let effects = self.write(&mut tx, ticket, change, write_ticket).await?;
         tx.commit().await?;
-        // Deadlines may have moved: the scheduler recomputes its next wake-up.
+        // Deadlines may have moved: the scheduler recomputes its next wake-up; and the
+        // delivery worker has messages to send.
         self.deadlines_changed.notify_one();
+        self.messages_queued.notify_one();
         Ok(effects)
     }
 

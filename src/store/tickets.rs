@@ -274,3 +274,39 @@ pub async fn set_thread(tx: &mut Tx, id: i64, thread: u64) -> anyhow::Result<()>
         .await?;
     Ok(())
 }
+
+/// Open tickets for autocompletion: those whose number or title contains `typed`, owned at
+/// `max_level` or below (an agent's reach), or requested by `requester` (a member's own).
+pub async fn complete<'e>(
+    db: impl SqliteExecutor<'e>,
+    guild: GuildId,
+    typed: &str,
+    max_level: Option<Level>,
+    requester: UserId,
+    limit: i64,
+) -> anyhow::Result<Vec<(TicketNumber, String)>> {
+    let typed = typed.trim().trim_start_matches('#');
+    let escaped = typed
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT number, title FROM tickets \
+         WHERE guild_id = ?1 AND status IN ('open', 'acknowledged', 'waiting') \
+           AND (level <= ?2 OR requester_id = ?3) \
+           AND (CAST(number AS TEXT) LIKE ?4 ESCAPE '\\' OR title LIKE ?5 ESCAPE '\\') \
+         ORDER BY number DESC LIMIT ?6",
+    )
+    .bind(guild.db())
+    .bind(max_level.map_or(0, |l| l.get() as i64))
+    .bind(requester.db())
+    .bind(format!("{escaped}%"))
+    .bind(format!("%{escaped}%"))
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(n, t)| (TicketNumber(n), t))
+        .collect())
+}

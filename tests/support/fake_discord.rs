@@ -5,10 +5,11 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
+use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{patch, post};
+use axum::routing::{get, patch, post, put};
 use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use serde_json::{json, Value};
@@ -32,6 +33,10 @@ pub enum Fault {
 
 #[derive(Default)]
 struct Inner {
+    base: String,
+    /// Sends gateway frames to the connected bot, once it identified.
+    gateway: Option<tokio::sync::mpsc::UnboundedSender<String>>,
+    seq: u64,
     requests: Vec<Recorded>,
     faults: HashMap<&'static str, VecDeque<Fault>>,
     next_id: u64,
@@ -52,6 +57,17 @@ impl FakeDiscord {
     pub async fn start() -> (FakeDiscord, String) {
         let fake = FakeDiscord::default();
         let app = Router::new()
+            .route("/api/v10/gateway", get(gateway_url))
+            .route("/api/v10/gateway/bot", get(gateway_url))
+            .route("/gateway", get(gateway))
+            .route(
+                "/api/v10/applications/{app}/guilds/{guild}/commands",
+                put(set_commands),
+            )
+            .route(
+                "/api/v10/interactions/{id}/{token}/callback",
+                post(interaction_callback),
+            )
             .route("/api/v10/channels/{channel}/messages", post(create_message))
             .route(
                 "/api/v10/channels/{channel}/messages/{message}",
@@ -61,9 +77,11 @@ impl FakeDiscord {
                 "/api/v10/channels/{channel}/messages/{message}/threads",
                 post(create_thread),
             )
+            .fallback(unknown)
             .with_state(fake.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
+        fake.inner.lock().unwrap().base = base.clone();
         // TCP_NODELAY, or back-to-back answers wait ~40 ms for Nagle.
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
@@ -82,6 +100,41 @@ impl FakeDiscord {
             .entry(route)
             .or_default()
             .extend(std::iter::repeat_n(fault, times));
+    }
+
+    /// Sends a gateway dispatch (`INTERACTION_CREATE`…) to the connected bot.
+    pub fn dispatch(&self, event: &str, data: Value) -> bool {
+        let mut inner = self.inner.lock().unwrap();
+        inner.seq += 1;
+        let frame = json!({ "op": 0, "t": event, "s": inner.seq, "d": data }).to_string();
+        inner
+            .gateway
+            .as_ref()
+            .is_some_and(|g| g.send(frame).is_ok())
+    }
+
+    /// Waits until `check` holds for the recorded requests, or panics after `secs`.
+    pub async fn wait_for<T>(
+        &self,
+        secs: u64,
+        what: &str,
+        check: impl Fn(&[Recorded]) -> Option<T>,
+    ) -> T {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(secs);
+        loop {
+            let notified = self.changed.notified();
+            if let Some(t) = check(&self.requests()) {
+                return t;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                let seen: Vec<_> = self
+                    .requests()
+                    .iter()
+                    .map(|r| format!("{} {}", r.method, r.path))
+                    .collect();
+                panic!("timed out waiting for {what}; requests: {seen:#?}");
+            }
+        }
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -249,4 +302,102 @@ async fn create_thread(
         "flags": 0
     }))
     .into_response()
+}
+
+async fn unknown(
+    State(fake): State<FakeDiscord>,
+    method: Method,
+    uri: axum::http::Uri,
+) -> Response {
+    fake.record(method, "unknown", uri.path().to_owned(), Value::Null);
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({ "message": "Unknown route", "code": 0 })),
+    )
+        .into_response()
+}
+
+async fn gateway_url(State(fake): State<FakeDiscord>) -> Json<Value> {
+    let base = fake.inner.lock().unwrap().base.replace("http://", "ws://");
+    Json(json!({
+        "url": format!("{base}/gateway"),
+        "shards": 1,
+        "session_start_limit": { "total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1 }
+    }))
+}
+
+async fn set_commands(
+    State(fake): State<FakeDiscord>,
+    Path((app, guild)): Path<(String, String)>,
+    Json(body): Json<Value>,
+) -> Response {
+    let path = format!("/applications/{app}/guilds/{guild}/commands");
+    if let Some(fault) = fake.record(Method::PUT, "set_commands", path, body) {
+        return fault;
+    }
+    Json(json!([])).into_response()
+}
+
+async fn interaction_callback(
+    State(fake): State<FakeDiscord>,
+    Path((id, token)): Path<(String, String)>,
+    Json(body): Json<Value>,
+) -> Response {
+    let path = format!("/interactions/{id}/{token}/callback");
+    if let Some(fault) = fake.record(Method::POST, "callback", path, body) {
+        return fault;
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn gateway(State(fake): State<FakeDiscord>, ws: WebSocketUpgrade) -> Response {
+    ws.on_upgrade(move |socket| session(fake, socket))
+}
+
+/// One gateway session: HELLO, IDENTIFY → READY, heartbeats acknowledged, dispatches sent.
+async fn session(fake: FakeDiscord, mut socket: WebSocket) {
+    let hello = json!({ "op": 10, "d": { "heartbeat_interval": 41250 } }).to_string();
+    if socket.send(WsMessage::Text(hello.into())).await.is_err() {
+        return;
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    loop {
+        tokio::select! {
+            frame = socket.recv() => {
+                let Some(Ok(WsMessage::Text(text))) = frame else { break };
+                let Ok(v) = serde_json::from_str::<Value>(text.as_str()) else { continue };
+                match v["op"].as_u64() {
+                    Some(1) => {
+                        let ack = json!({ "op": 11 }).to_string();
+                        let _ = socket.send(WsMessage::Text(ack.into())).await;
+                    }
+                    Some(2) => {
+                        let base = {
+                            let mut inner = fake.inner.lock().unwrap();
+                            inner.gateway = Some(tx.clone());
+                            inner.seq = 1;
+                            inner.base.replace("http://", "ws://")
+                        };
+                        let ready = json!({ "op": 0, "t": "READY", "s": 1, "d": {
+                            "v": 10,
+                            "user": { "id": "1100000000000000001", "username": "tierdesk", "discriminator": "0", "avatar": null, "bot": true, "global_name": null },
+                            "guilds": [{ "id": "1100000000000000002", "unavailable": true }],
+                            "session_id": "fake-session",
+                            "resume_gateway_url": format!("{base}/gateway"),
+                            "application": { "id": "1100000000000000001", "flags": 0 }
+                        }}).to_string();
+                        let _ = socket.send(WsMessage::Text(ready.into())).await;
+                        fake.record(Method::GET, "identify", "/gateway".into(), v);
+                    }
+                    _ => {}
+                }
+            }
+            Some(out) = rx.recv() => {
+                if socket.send(WsMessage::Text(out.into())).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    fake.inner.lock().unwrap().gateway = None;
 }

@@ -1,0 +1,193 @@
+//! End to end: the real `tierdesk run` process against the fake Discord on loopback,
+//! driven through the gateway like Discord would, stopped with SIGTERM and restarted.
+
+#[path = "support/fake_discord.rs"]
+mod fake_discord;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use fake_discord::{FakeDiscord, Recorded};
+use serde_json::{json, Value};
+
+const EXAMPLE: &str = include_str!("../bot.toml.example");
+const FIXTURE: &str = include_str!("fixtures/interaction_create_slash_subcommand.json");
+const BUTTON: &str = include_str!("fixtures/interaction_create_button.json");
+const L1_ROLE: &str = "1100000000000000101";
+const QUEUE_L1: &str = "1100000000000000121";
+
+fn start_bot(dir: &Path, base: &str) -> Child {
+    let config = EXAMPLE.replace(
+        "# proxy_url = \"http://127.0.0.1:3000\"",
+        &format!("proxy_url = \"{base}\""),
+    );
+    std::fs::write(dir.join("bot.toml"), config).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_tierdesk"))
+        .arg("run")
+        .current_dir(dir)
+        .env("DISCORD_TOKEN", "fake-token")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.join("tierdesk.db").display()),
+        )
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.join("bot.log")).unwrap())
+        .spawn()
+        .unwrap()
+}
+
+/// A slash command as INTERACTION_CREATE data, from the documentation payload.
+fn slash(id: u64, sub: &str, options: Value, user: &str, roles: &[&str]) -> Value {
+    let mut d: Value = serde_json::from_str::<Value>(FIXTURE).unwrap()["d"].clone();
+    d["id"] = json!(id.to_string());
+    d["token"] = json!(format!("token-{id}"));
+    d["guild_id"] = json!("1100000000000000002");
+    d["member"]["user"]["id"] = json!(user);
+    d["member"]["roles"] = json!(roles);
+    d["data"] = json!({
+        "id": "1234560000000000201", "name": "ticket", "type": 1, "guild_id": "1100000000000000002",
+        "options": [{ "name": sub, "type": 1, "options": options }]
+    });
+    d
+}
+
+fn press(id: u64, custom_id: &str, user: &str, roles: &[&str]) -> Value {
+    let mut d: Value = serde_json::from_str::<Value>(BUTTON).unwrap()["d"].clone();
+    d["id"] = json!(id.to_string());
+    d["token"] = json!(format!("token-{id}"));
+    d["guild_id"] = json!("1100000000000000002");
+    d["data"]["custom_id"] = json!(custom_id);
+    d["member"]["user"]["id"] = json!(user);
+    d["member"]["roles"] = json!(roles);
+    d
+}
+
+fn callback_of(id: u64) -> impl Fn(&[Recorded]) -> Option<Value> {
+    let path = format!("/interactions/{id}/token-{id}/callback");
+    move |reqs| reqs.iter().find(|r| r.path == path).map(|r| r.body.clone())
+}
+
+async fn connected(fake: &FakeDiscord) {
+    fake.wait_for(60, "the bot to register its commands", |r| {
+        r.iter().find(|r| r.route == "set_commands").map(|_| ())
+    })
+    .await;
+}
+
+fn sigterm(child: &mut Child) -> std::process::ExitStatus {
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    for _ in 0..300 {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    panic!("the bot did not stop within 15 s of SIGTERM");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ticket_through_discord_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fake, base) = FakeDiscord::start().await;
+    let mut bot = start_bot(dir.path(), &base);
+    connected(&fake).await;
+    let registered = fake.of("set_commands");
+    assert_eq!(
+        registered[0].path,
+        "/applications/1100000000000000001/guilds/1100000000000000002/commands"
+    );
+    assert_eq!(registered[0].body.as_array().unwrap().len(), 5);
+
+    // A member opens a ticket whose title tries to ping everyone.
+    let open = slash(
+        9001,
+        "open",
+        json!([{ "name": "title", "type": 3, "value": "VPN down @everyone" }]),
+        "5000",
+        &[],
+    );
+    assert!(fake.dispatch("INTERACTION_CREATE", open));
+    let reply = fake
+        .wait_for(15, "the reply to /ticket open", callback_of(9001))
+        .await;
+    assert_eq!(reply["type"], 4);
+    assert!(reply["data"]["content"]
+        .as_str()
+        .unwrap()
+        .starts_with("Ticket opened: #1 VPN down @everyone"));
+    assert_eq!(reply["data"]["allowed_mentions"]["parse"], json!([]));
+
+    // The page reaches level 1's queue, pinging its on-call role only; its thread follows.
+    let page = fake
+        .wait_for(15, "the page", |r| {
+            r.iter()
+                .find(|r| r.route == "create_message" && r.path.contains(QUEUE_L1))
+                .map(|r| r.body.clone())
+        })
+        .await;
+    assert_eq!(
+        page["allowed_mentions"]["roles"],
+        json!(["1100000000000000111"])
+    );
+    fake.wait_for(15, "the thread", |r| {
+        r.iter().find(|r| r.route == "create_thread").map(|_| ())
+    })
+    .await;
+
+    // SIGTERM: a clean stop.
+    assert!(sigterm(&mut bot).success(), "exit 0 on SIGTERM");
+
+    // After a restart, the page's buttons still work: no state was kept in memory.
+    let mut bot = start_bot(dir.path(), &base);
+    fake.wait_for(60, "the bot to come back", |r| {
+        (r.iter().filter(|r| r.route == "set_commands").count() == 2).then_some(())
+    })
+    .await;
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        press(9002, "td:assign:1", "6001", &[L1_ROLE]),
+    );
+    let reply = fake
+        .wait_for(15, "the reply to the button", callback_of(9002))
+        .await;
+    assert_eq!(reply["data"]["flags"], 64, "a button answers privately");
+    assert!(reply["data"]["content"]
+        .as_str()
+        .unwrap()
+        .starts_with("Assigned: #1"));
+    let edit = fake
+        .wait_for(15, "the page edit", |r| {
+            r.iter()
+                .find(|r| r.route == "edit_message")
+                .map(|r| r.body.clone())
+        })
+        .await;
+    assert!(edit["embeds"][0]["description"]
+        .as_str()
+        .unwrap()
+        .contains("assigned to <@6001>"));
+
+    // Pressed twice, it acts once.
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        press(9003, "td:ack:1", "6001", &[L1_ROLE]),
+    );
+    let again = fake
+        .wait_for(15, "the second press", callback_of(9003))
+        .await;
+    assert!(again["data"]["content"]
+        .as_str()
+        .unwrap()
+        .contains("already acknowledged"));
+    assert!(sigterm(&mut bot).success());
+    let unknown: Vec<_> = fake.of("unknown").iter().map(|r| r.path.clone()).collect();
+    assert!(
+        unknown.is_empty(),
+        "routes the fake does not know: {unknown:?}"
+    );
+}
