@@ -4,6 +4,8 @@
 mod common;
 #[path = "support/fake_discord.rs"]
 mod fake_discord;
+#[path = "support/openapi.rs"]
+mod openapi;
 
 use std::sync::Arc;
 
@@ -29,6 +31,16 @@ async fn setup() -> (TestApp, FakeDiscord, Deliverer) {
         http: Arc::new(http),
     };
     (app, fake, deliverer)
+}
+
+/// Every body the worker sent matches Discord's OpenAPI schema.
+fn conforms(fake: &FakeDiscord) {
+    let problems: Vec<String> = fake
+        .requests()
+        .iter()
+        .flat_map(|r| openapi::check(r.route, &r.body))
+        .collect();
+    assert!(problems.is_empty(), "{problems:#?}");
 }
 
 async fn undelivered(app: &TestApp) -> i64 {
@@ -129,6 +141,7 @@ async fn page_thread_and_edit_arrive_in_order() {
         json!([]),
         "a closed ticket's page loses its buttons"
     );
+    conforms(&fake);
 }
 
 #[tokio::test]
@@ -234,4 +247,5 @@ async fn the_summary_is_split_and_pings_nobody() {
         assert!(p.body["content"].as_str().unwrap().chars().count() <= 2000);
         assert_eq!(p.body["allowed_mentions"]["parse"], json!([]));
     }
+    conforms(&fake);
 }

@@ -1,6 +1,9 @@
 //! The slash commands as registered in Discord: the set of SPEC §3, within Discord's limits,
 //! described in English and Spanish.
 
+#[path = "support/openapi.rs"]
+mod openapi;
+
 use serde_json::Value;
 use tierdesk::discord::commands::registration;
 
@@ -127,6 +130,11 @@ fn every_command_fits_discord_limits_in_both_languages() {
         check(&c, "", &mut problems);
     }
     assert!(problems.is_empty(), "{problems:#?}");
+    let schema: Vec<String> = commands()
+        .iter()
+        .flat_map(|c| openapi::problems("ApplicationCommandUpdateRequest", c))
+        .collect();
+    assert!(schema.is_empty(), "{schema:#?}");
     let body = serde_json::to_string(&commands()).unwrap();
     assert!(
         body.len() < 64 * 1024,

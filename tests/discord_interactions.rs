@@ -2,6 +2,8 @@
 //! parse → service → render, with assertions on the response body Discord would get.
 
 mod common;
+#[path = "support/openapi.rs"]
+mod openapi;
 
 use common::*;
 use serde_json::{json, Value};
@@ -74,7 +76,9 @@ async fn run(app: &TestApp, envelope: Value) -> Value {
         },
         Err(e) => respond::refusal(lang, &e.into()),
     };
-    serde_json::to_value(&response).unwrap()
+    let body = serde_json::to_value(&response).unwrap();
+    assert_eq!(openapi::check("callback", &body), Vec::<String>::new());
+    body
 }
 
 #[tokio::test]
@@ -230,6 +234,11 @@ async fn an_escalation_entered_through_a_modal() {
     assert!(modals::needs_modal(&inv));
     let form = serde_json::to_value(modals::modal(&inv, Lang::En).unwrap()).unwrap();
     assert_eq!(form["custom_id"], "td:modal:escalate:1");
+    let callback = serde_json::to_value(serenity::all::CreateInteractionResponse::Modal(
+        modals::modal(&inv, Lang::En).unwrap(),
+    ))
+    .unwrap();
+    assert_eq!(openapi::check("callback", &callback), Vec::<String>::new());
     let inputs: Vec<_> = form["components"]
         .as_array()
         .unwrap()

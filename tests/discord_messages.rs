@@ -2,6 +2,8 @@
 //! says; buttons carry their action; the nonce makes delivery exactly once; limits hold.
 
 mod common;
+#[path = "support/openapi.rs"]
+mod openapi;
 
 use chrono::{TimeZone, Utc};
 use common::*;
@@ -62,6 +64,10 @@ fn a_page_pings_only_its_role_whatever_the_ticket_says() {
     assert_eq!(
         body["content"], "<@&1100000000000000112> ticket #42 for Technical support",
         "no user text in the content"
+    );
+    assert_eq!(
+        openapi::problems("MessageCreateRequest", &body),
+        Vec::<String>::new()
     );
     assert_eq!(body["nonce"], "17");
     assert_eq!(body["enforce_nonce"], true);
@@ -140,4 +146,11 @@ fn limits_hold_for_the_longest_ticket_and_the_language_follows_the_config() {
         .as_str()
         .unwrap()
         .contains("para Technical support"));
+}
+
+#[test]
+fn the_schema_check_catches_a_wrong_body() {
+    let wrong = json!({ "content": 5, "allowed_mentions": { "parse": ["bogus"] }, "nonce": 17.5 });
+    let problems = openapi::problems("MessageCreateRequest", &wrong);
+    assert!(problems.len() >= 2, "{problems:#?}");
 }

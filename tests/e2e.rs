@@ -3,6 +3,8 @@
 
 #[path = "support/fake_discord.rs"]
 mod fake_discord;
+#[path = "support/openapi.rs"]
+mod openapi;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -185,6 +187,15 @@ async fn a_ticket_through_discord_survives_a_restart() {
         .unwrap()
         .contains("already acknowledged"));
     assert!(sigterm(&mut bot).success());
+    let problems: Vec<String> = fake
+        .requests()
+        .iter()
+        .flat_map(|r| openapi::check(r.route, &r.body))
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "bodies that break Discord's schema: {problems:#?}"
+    );
     let unknown: Vec<_> = fake.of("unknown").iter().map(|r| r.path.clone()).collect();
     assert!(
         unknown.is_empty(),
