@@ -137,6 +137,11 @@ impl FakeDiscord {
         }
     }
 
+    /// Drops every fault still queued.
+    pub fn clear_faults(&self) {
+        self.inner.lock().unwrap().faults.clear();
+    }
+
     pub fn requests(&self) -> Vec<Recorded> {
         self.inner.lock().unwrap().requests.clone()
     }
