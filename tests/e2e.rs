@@ -228,7 +228,15 @@ async fn the_whole_ladder_through_discord() {
     let (fake, base) = FakeDiscord::start().await;
     let mut bot = start_bot(dir.path(), &base);
     connected(&fake).await;
-    let steps: Vec<(&str, Vec<(&str, &str)>, &str, &[&str], &str)> = vec![
+    // (subcommand, options, member, roles, what the reply says)
+    type Step<'a> = (
+        &'a str,
+        Vec<(&'a str, &'a str)>,
+        &'a str,
+        &'a [&'a str],
+        &'a str,
+    );
+    let steps: Vec<Step> = vec![
         (
             "open",
             vec![("title", "SAN offline"), ("priority", "high")],
