@@ -249,3 +249,54 @@ async fn the_summary_is_split_and_pings_nobody() {
     }
     conforms(&fake);
 }
+
+#[tokio::test]
+async fn a_4000_character_note_reaches_the_thread_whole() {
+    let (app, fake, d) = setup().await;
+    app.ok(&app.requester(), "/ticket open title:x").await;
+    d.deliver_due(app.now).await.unwrap();
+    let note = "é".repeat(3990) + " end";
+    app.ok(
+        &app.requester(),
+        &format!("/ticket note ticket:1 text:\"{note}\""),
+    )
+    .await;
+    d.deliver_due(app.now).await.unwrap();
+    let thread = fake.of("create_thread")[0]
+        .path
+        .split('/')
+        .nth(4)
+        .unwrap()
+        .to_owned();
+    let posts: Vec<String> = fake
+        .of("create_message")
+        .iter()
+        .filter(|r| r.path == format!("/channels/{thread}/messages"))
+        .skip(1)
+        .map(|r| r.body["content"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(posts.len() >= 3, "{}", posts.len());
+    assert!(posts.iter().all(|p| p.chars().count() <= 2000));
+    assert!(posts.concat().contains(&note), "nothing cut");
+    conforms(&fake);
+}
+
+#[tokio::test]
+async fn slow_answers_and_dropped_connections_are_retried() {
+    let (mut app, fake, d) = setup().await;
+    app.ok(&app.requester(), "/ticket open title:x").await;
+    fake.fail("create_message", Fault::Delay(300), 1);
+    assert_eq!(
+        d.deliver_due(app.now).await.unwrap().delivered,
+        3,
+        "slow is not failed"
+    );
+    app.ok(&app.agent(1), "/ticket ack ticket:1").await;
+    fake.fail("edit_message", Fault::Drop, 1);
+    let r = d.deliver_due(app.now).await.unwrap();
+    assert_eq!(r.failed, 1, "{r:?}");
+    app.advance(Duration::seconds(1));
+    d.deliver_due(app.now).await.unwrap();
+    assert_eq!(undelivered(&app).await, 0);
+    assert_eq!(fake.of("edit_message").len(), 2);
+}

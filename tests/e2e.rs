@@ -308,6 +308,64 @@ async fn the_whole_ladder_through_discord() {
             .to_owned();
         assert!(content.contains(expect), "{sub}: {content}");
     }
+    // Typing a ticket number suggests the member's reachable open tickets; vendors too.
+    let mut complete = slash(9150, "ack", json!([]), "6001", &[L1_ROLE]);
+    complete["type"] = json!(4);
+    complete["data"]["options"][0]["options"] =
+        json!([{ "name": "ticket", "type": 4, "value": "", "focused": true }]);
+    fake.dispatch("INTERACTION_CREATE", complete);
+    let reply = fake
+        .wait_for(15, "ticket suggestions", callback_of(9150))
+        .await;
+    assert_eq!(reply["type"], 8);
+    assert_eq!(
+        reply["data"]["choices"],
+        json!([]),
+        "#1 is closed: nothing to suggest"
+    );
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(
+            9151,
+            "open",
+            texts(&[("title", "Printer jam")]),
+            "5000",
+            &[],
+        ),
+    );
+    fake.wait_for(15, "the second ticket", callback_of(9151))
+        .await;
+    let mut complete = slash(9152, "ack", json!([]), "6001", &[L1_ROLE]);
+    complete["type"] = json!(4);
+    complete["data"]["options"][0]["options"] =
+        json!([{ "name": "ticket", "type": 4, "value": "", "focused": true }]);
+    fake.dispatch("INTERACTION_CREATE", complete);
+    let reply = fake
+        .wait_for(15, "ticket suggestions", callback_of(9152))
+        .await;
+    assert_eq!(
+        reply["data"]["choices"],
+        json!([{ "name": "#2 Printer jam", "value": 2 }])
+    );
+    let mut vendors = slash(
+        9153,
+        "escalate",
+        json!([]),
+        "6003",
+        &["1100000000000000103"],
+    );
+    vendors["type"] = json!(4);
+    vendors["data"]["options"][0]["options"] =
+        json!([{ "name": "vendor", "type": 3, "value": "glo", "focused": true }]);
+    fake.dispatch("INTERACTION_CREATE", vendors);
+    let reply = fake
+        .wait_for(15, "vendor suggestions", callback_of(9153))
+        .await;
+    assert_eq!(
+        reply["data"]["choices"],
+        json!([{ "name": "Globex Networks", "value": "Globex Networks" }])
+    );
+
     // Pages reached levels 1, 2, 3 and the vendor liaison, each pinging its own role.
     for (channel, role) in [
         (QUEUE_L1, "1100000000000000111"),

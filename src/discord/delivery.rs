@@ -232,16 +232,34 @@ impl Deliverer {
                 let Some(thread) = thread else {
                     return Attempt::Delivered(None);
                 };
-                let buttons = if matches!(event.kind, crate::domain::EventKind::Closed { .. }) {
-                    messages::rating_buttons(*number)
-                } else {
-                    Vec::new()
-                };
-                sent(
-                    ChannelId::new(thread)
-                        .send_message(http, messages::quiet(&nonce, &text.event(event), buttons))
-                        .await,
-                )
+                // A long note goes in several messages rather than being cut; the rating
+                // buttons ride on the last one.
+                let parts =
+                    crate::render::split_message(&text.event(event), crate::render::MESSAGE_LIMIT);
+                let last_part = parts.len().saturating_sub(1);
+                let mut last = None;
+                for (i, part) in parts.iter().enumerate() {
+                    let buttons = if i == last_part
+                        && matches!(event.kind, crate::domain::EventKind::Closed { .. })
+                    {
+                        messages::rating_buttons(*number)
+                    } else {
+                        Vec::new()
+                    };
+                    let part_nonce = if i == 0 {
+                        nonce.clone()
+                    } else {
+                        format!("{}-{i}", p.id)
+                    };
+                    match ChannelId::new(thread)
+                        .send_message(http, messages::quiet(&part_nonce, part, buttons))
+                        .await
+                    {
+                        Ok(m) => last = Some(m.id.get()),
+                        Err(e) => return failure(e, p.attempts),
+                    }
+                }
+                Attempt::Delivered(last)
             }
             Outgoing::Summary { channel, report } => {
                 let mut last = None;

@@ -18,6 +18,8 @@ use tokio::sync::Notify;
 /// One request as the fake received it.
 #[derive(Debug, Clone)]
 pub struct Recorded {
+    /// When the fake received it.
+    pub at: std::time::Instant,
     pub method: Method,
     pub route: &'static str,
     pub path: String,
@@ -28,7 +30,13 @@ pub struct Recorded {
 #[derive(Debug, Clone, Copy)]
 pub enum Fault {
     Status(u16),
-    RateLimited { retry_after: f64 },
+    RateLimited {
+        retry_after: f64,
+    },
+    /// Answers normally, but only after this many milliseconds.
+    Delay(u64),
+    /// Drops the connection in the middle of the answer.
+    Drop,
 }
 
 #[derive(Default)]
@@ -167,36 +175,50 @@ impl FakeDiscord {
         v
     }
 
-    fn record(
+    /// Records a request and applies its route's next fault: `Some(response)` replaces the
+    /// normal answer.
+    async fn record(
         &self,
         method: Method,
         route: &'static str,
         path: String,
         body: Value,
     ) -> Option<Response> {
-        let mut inner = self.inner.lock().unwrap();
-        inner.requests.push(Recorded {
-            method,
-            route,
-            path,
-            body,
-        });
-        let fault = inner.faults.get_mut(route).and_then(|q| q.pop_front());
-        drop(inner);
+        let fault = {
+            let mut inner = self.inner.lock().unwrap();
+            inner.requests.push(Recorded {
+                at: std::time::Instant::now(),
+                method,
+                route,
+                path,
+                body,
+            });
+            inner.faults.get_mut(route).and_then(|q| q.pop_front())
+        };
         self.changed.notify_waiters();
-        fault.map(|f| match f {
-            Fault::Status(code) => (
+        match fault? {
+            Fault::Delay(ms) => {
+                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                None
+            }
+            Fault::Drop => {
+                let broken = futures_util::stream::once(async {
+                    Err::<axum::body::Bytes, std::io::Error>(std::io::Error::other("dropped"))
+                });
+                Some((StatusCode::OK, axum::body::Body::from_stream(broken)).into_response())
+            }
+            Fault::Status(code) => Some((
                 StatusCode::from_u16(code).unwrap(),
                 Json(json!({ "message": "injected failure", "code": 0 })),
             )
-                .into_response(),
-            Fault::RateLimited { retry_after } => (
+                .into_response()),
+            Fault::RateLimited { retry_after } => Some((
                 StatusCode::TOO_MANY_REQUESTS,
                 [("retry-after", format!("{}", retry_after.ceil() as u64))],
                 Json(json!({ "message": "You are being rate limited.", "retry_after": retry_after, "global": false })),
             )
-                .into_response(),
-        })
+                .into_response()),
+        }
     }
 
     fn new_id(&self) -> String {
@@ -233,7 +255,10 @@ async fn create_message(
     Json(body): Json<Value>,
 ) -> Response {
     let path = format!("/channels/{channel}/messages");
-    if let Some(fault) = fake.record(Method::POST, "create_message", path, body.clone()) {
+    if let Some(fault) = fake
+        .record(Method::POST, "create_message", path, body.clone())
+        .await
+    {
         return fault;
     }
     // Discord returns the first message for a repeated nonce when enforce_nonce is set.
@@ -266,7 +291,10 @@ async fn edit_message(
     Json(body): Json<Value>,
 ) -> Response {
     let path = format!("/channels/{channel}/messages/{message}");
-    if let Some(fault) = fake.record(Method::PATCH, "edit_message", path, body.clone()) {
+    if let Some(fault) = fake
+        .record(Method::PATCH, "edit_message", path, body.clone())
+        .await
+    {
         return fault;
     }
     let mut inner = fake.inner.lock().unwrap();
@@ -290,7 +318,10 @@ async fn create_thread(
     Json(body): Json<Value>,
 ) -> Response {
     let path = format!("/channels/{channel}/messages/{message}/threads");
-    if let Some(fault) = fake.record(Method::POST, "create_thread", path, body.clone()) {
+    if let Some(fault) = fake
+        .record(Method::POST, "create_thread", path, body.clone())
+        .await
+    {
         return fault;
     }
     // A thread started from a message takes the message's id.
@@ -314,7 +345,8 @@ async fn unknown(
     method: Method,
     uri: axum::http::Uri,
 ) -> Response {
-    fake.record(method, "unknown", uri.path().to_owned(), Value::Null);
+    fake.record(method, "unknown", uri.path().to_owned(), Value::Null)
+        .await;
     (
         StatusCode::NOT_FOUND,
         Json(json!({ "message": "Unknown route", "code": 0 })),
@@ -337,7 +369,7 @@ async fn set_commands(
     Json(body): Json<Value>,
 ) -> Response {
     let path = format!("/applications/{app}/guilds/{guild}/commands");
-    if let Some(fault) = fake.record(Method::PUT, "set_commands", path, body) {
+    if let Some(fault) = fake.record(Method::PUT, "set_commands", path, body).await {
         return fault;
     }
     Json(json!([])).into_response()
@@ -349,7 +381,7 @@ async fn interaction_callback(
     Json(body): Json<Value>,
 ) -> Response {
     let path = format!("/interactions/{id}/{token}/callback");
-    if let Some(fault) = fake.record(Method::POST, "callback", path, body) {
+    if let Some(fault) = fake.record(Method::POST, "callback", path, body).await {
         return fault;
     }
     StatusCode::NO_CONTENT.into_response()
@@ -392,7 +424,7 @@ async fn session(fake: FakeDiscord, mut socket: WebSocket) {
                             "application": { "id": "1100000000000000001", "flags": 0 }
                         }}).to_string();
                         let _ = socket.send(WsMessage::Text(ready.into())).await;
-                        fake.record(Method::GET, "identify", "/gateway".into(), v);
+                        fake.record(Method::GET, "identify", "/gateway".into(), v).await;
                     }
                     _ => {}
                 }
