@@ -122,6 +122,30 @@ impl Deliverer {
         Ok(report)
     }
 
+    /// Acts on the ticket's latest page once Discord has it (edits and the thread hang off
+    /// it): waits while it is not delivered; nothing to do when the ticket never had one (a
+    /// level without a tier).
+    async fn with_page(
+        &self,
+        p: &Pending,
+        act: impl AsyncFnOnce(ChannelId, MessageId) -> Attempt,
+    ) -> Attempt {
+        let Some(ticket) = p.ticket_id else {
+            return Attempt::Delivered(None);
+        };
+        match store::outbox::page_before(self.service.store.reader(), ticket, p.id).await {
+            Ok(Some((Outgoing::Page { channel, .. }, Some(message)))) => {
+                act(ChannelId::new(channel.0), MessageId::new(message)).await
+            }
+            Ok(Some(_)) => Attempt::Wait,
+            Ok(None) => Attempt::Delivered(None),
+            Err(e) => Attempt::Failed {
+                error: format!("{e:#}"),
+                retry_after: backoff(p.attempts, None),
+            },
+        }
+    }
+
     async fn deliver(&self, p: &Pending) -> Attempt {
         let text = self.text();
         let http = self.http.as_ref();
@@ -170,55 +194,27 @@ impl Deliverer {
                 )
             }
             Outgoing::PageUpdate { card } => {
-                let Some(ticket) = p.ticket_id else {
-                    return Attempt::Delivered(None);
-                };
-                match store::outbox::page_before(self.service.store.reader(), ticket, p.id).await {
-                    Ok(Some((Outgoing::Page { channel, .. }, Some(message)))) => {
-                        let edit = messages::page_update(&text, card);
-                        match ChannelId::new(channel.0)
-                            .edit_message(http, MessageId::new(message), edit)
-                            .await
-                        {
-                            Ok(_) => Attempt::Delivered(None),
-                            Err(e) => failure(e, p.attempts),
-                        }
+                let edit = messages::page_update(&text, card);
+                self.with_page(p, async |channel, message| {
+                    match channel.edit_message(http, message, edit).await {
+                        Ok(_) => Attempt::Delivered(None),
+                        Err(e) => failure(e, p.attempts),
                     }
-                    Ok(Some(_)) => Attempt::Wait,
-                    // No page was ever posted (a level without a tier): nothing to edit.
-                    Ok(None) => Attempt::Delivered(None),
-                    Err(e) => Attempt::Failed {
-                        error: format!("{e:#}"),
-                        retry_after: backoff(p.attempts, None),
-                    },
-                }
+                })
+                .await
             }
             Outgoing::ThreadOpen { number, title, .. } => {
-                let Some(ticket) = p.ticket_id else {
-                    return Attempt::Delivered(None);
-                };
-                match store::outbox::page_before(self.service.store.reader(), ticket, p.id).await {
-                    Ok(Some((Outgoing::Page { channel, .. }, Some(message)))) => {
-                        let name = messages::clip(&format!("#{number} {title}"), 100);
-                        match ChannelId::new(channel.0)
-                            .create_thread_from_message(
-                                http,
-                                MessageId::new(message),
-                                CreateThread::new(name),
-                            )
-                            .await
-                        {
-                            Ok(thread) => Attempt::Delivered(Some(thread.id.get())),
-                            Err(e) => failure(e, p.attempts),
-                        }
+                let name = messages::clip(&format!("#{number} {title}"), 100);
+                self.with_page(p, async |channel, message| {
+                    match channel
+                        .create_thread_from_message(http, message, CreateThread::new(name))
+                        .await
+                    {
+                        Ok(thread) => Attempt::Delivered(Some(thread.id.get())),
+                        Err(e) => failure(e, p.attempts),
                     }
-                    Ok(Some(_)) => Attempt::Wait,
-                    Ok(None) => Attempt::Delivered(None),
-                    Err(e) => Attempt::Failed {
-                        error: format!("{e:#}"),
-                        retry_after: backoff(p.attempts, None),
-                    },
-                }
+                })
+                .await
             }
             Outgoing::ThreadPost { number, event } => {
                 let Some(ticket) = p.ticket_id else {
