@@ -65,6 +65,25 @@ fn press(id: u64, custom_id: &str, user: &str, roles: &[&str]) -> Value {
     d
 }
 
+const MODAL: &str = include_str!("fixtures/interaction_create_modal_submit_actionrow.json");
+
+/// A modal submission with `fields` typed into its text inputs.
+fn submit(id: u64, custom_id: &str, fields: &[(&str, &str)], user: &str, roles: &[&str]) -> Value {
+    let mut d: Value = serde_json::from_str::<Value>(MODAL).unwrap()["d"].clone();
+    d["id"] = json!(id.to_string());
+    d["token"] = json!(format!("token-{id}"));
+    d["guild_id"] = json!("1100000000000000002");
+    d["member"]["user"]["id"] = json!(user);
+    d["member"]["roles"] = json!(roles);
+    d["data"] = json!({
+        "custom_id": custom_id,
+        "components": fields.iter().map(|(k, v)| json!({
+            "type": 1, "components": [{ "type": 4, "custom_id": k, "value": v }]
+        })).collect::<Vec<_>>()
+    });
+    d
+}
+
 fn callback_of(id: u64) -> impl Fn(&[Recorded]) -> Option<Value> {
     let path = format!("/interactions/{id}/token-{id}/callback");
     move |reqs| reqs.iter().find(|r| r.path == path).map(|r| r.body.clone())
@@ -364,6 +383,33 @@ async fn the_whole_ladder_through_discord() {
     assert_eq!(
         reply["data"]["choices"],
         json!([{ "name": "Globex Networks", "value": "Globex Networks" }])
+    );
+
+    // `/ticket close ticket:2` without its texts opens a form; submitted, it closes #2.
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(9160, "close", texts(&[("ticket", "2")]), "6001", &[L1_ROLE]),
+    );
+    let form = fake.wait_for(15, "the close form", callback_of(9160)).await;
+    assert_eq!(form["type"], 9, "a modal");
+    assert_eq!(form["data"]["custom_id"], "td:modal:close:2");
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        submit(
+            9161,
+            "td:modal:close:2",
+            &[("resolution", "cleared the jam"), ("root_cause", "")],
+            "6001",
+            &[L1_ROLE],
+        ),
+    );
+    let closed = fake.wait_for(15, "the closure", callback_of(9161)).await;
+    assert!(
+        closed["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Ticket #2 closed at level 1"),
+        "{closed}"
     );
 
     // Pages reached levels 1, 2, 3 and the vendor liaison, each pinging its own role.
