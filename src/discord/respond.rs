@@ -13,11 +13,16 @@ use crate::service::Outcome;
 use crate::tr;
 
 /// Keeps whole lines of `text` within `limit` characters, saying how many were left out.
+/// A very long line (a 4,000-character note in a timeline) is shortened rather than hiding
+/// everything after it; the whole text stays in the ticket's thread.
 pub fn fit(text: &str, limit: usize, lang: Lang) -> String {
     if text.chars().count() <= limit {
         return text.to_owned();
     }
-    let lines: Vec<&str> = text.lines().collect();
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| super::messages::clip(l, limit / 4))
+        .collect();
     let mut kept = String::new();
     for (i, line) in lines.iter().enumerate() {
         let more = tr!(lang, "reply-more-lines", count = lines.len() - i);
