@@ -84,6 +84,24 @@ fn submit(id: u64, custom_id: &str, fields: &[(&str, &str)], user: &str, roles: 
     d
 }
 
+/// An autocomplete request (type 4) while the member types `value` into `option` (of
+/// Discord option type `kind`).
+fn typing(
+    id: u64,
+    sub: &str,
+    option: &str,
+    kind: u8,
+    value: &str,
+    user: &str,
+    roles: &[&str],
+) -> Value {
+    let mut d = slash(id, sub, json!([]), user, roles);
+    d["type"] = json!(4);
+    d["data"]["options"][0]["options"] =
+        json!([{ "name": option, "type": kind, "value": value, "focused": true }]);
+    d
+}
+
 fn callback_of(id: u64) -> impl Fn(&[Recorded]) -> Option<Value> {
     let path = format!("/interactions/{id}/token-{id}/callback");
     move |reqs| reqs.iter().find(|r| r.path == path).map(|r| r.body.clone())
@@ -328,11 +346,10 @@ async fn the_whole_ladder_through_discord() {
         assert!(content.contains(expect), "{sub}: {content}");
     }
     // Typing a ticket number suggests the member's reachable open tickets; vendors too.
-    let mut complete = slash(9150, "ack", json!([]), "6001", &[L1_ROLE]);
-    complete["type"] = json!(4);
-    complete["data"]["options"][0]["options"] =
-        json!([{ "name": "ticket", "type": 4, "value": "", "focused": true }]);
-    fake.dispatch("INTERACTION_CREATE", complete);
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        typing(9150, "ack", "ticket", 4, "", "6001", &[L1_ROLE]),
+    );
     let reply = fake
         .wait_for(15, "ticket suggestions", callback_of(9150))
         .await;
@@ -354,11 +371,10 @@ async fn the_whole_ladder_through_discord() {
     );
     fake.wait_for(15, "the second ticket", callback_of(9151))
         .await;
-    let mut complete = slash(9152, "ack", json!([]), "6001", &[L1_ROLE]);
-    complete["type"] = json!(4);
-    complete["data"]["options"][0]["options"] =
-        json!([{ "name": "ticket", "type": 4, "value": "", "focused": true }]);
-    fake.dispatch("INTERACTION_CREATE", complete);
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        typing(9152, "ack", "ticket", 4, "", "6001", &[L1_ROLE]),
+    );
     let reply = fake
         .wait_for(15, "ticket suggestions", callback_of(9152))
         .await;
@@ -366,17 +382,11 @@ async fn the_whole_ladder_through_discord() {
         reply["data"]["choices"],
         json!([{ "name": "#2 Printer jam", "value": 2 }])
     );
-    let mut vendors = slash(
-        9153,
-        "escalate",
-        json!([]),
-        "6003",
-        &["1100000000000000103"],
+    let l3 = ["1100000000000000103"];
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        typing(9153, "escalate", "vendor", 3, "glo", "6003", &l3),
     );
-    vendors["type"] = json!(4);
-    vendors["data"]["options"][0]["options"] =
-        json!([{ "name": "vendor", "type": 3, "value": "glo", "focused": true }]);
-    fake.dispatch("INTERACTION_CREATE", vendors);
     let reply = fake
         .wait_for(15, "vendor suggestions", callback_of(9153))
         .await;
