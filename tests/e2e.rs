@@ -39,14 +39,23 @@ fn start_bot(dir: &Path, base: &str) -> Child {
         .unwrap()
 }
 
-/// A slash command as INTERACTION_CREATE data, from the documentation payload.
-fn slash(id: u64, sub: &str, options: Value, user: &str, roles: &[&str]) -> Value {
-    let mut d: Value = serde_json::from_str::<Value>(FIXTURE).unwrap()["d"].clone();
+const MODAL: &str = include_str!("fixtures/interaction_create_modal_submit_actionrow.json");
+
+/// A documentation payload's interaction, as interaction `id` by `user` with `roles` in our
+/// guild.
+fn interaction(fixture: &str, id: u64, user: &str, roles: &[&str]) -> Value {
+    let mut d: Value = serde_json::from_str::<Value>(fixture).unwrap()["d"].clone();
     d["id"] = json!(id.to_string());
     d["token"] = json!(format!("token-{id}"));
     d["guild_id"] = json!("1100000000000000002");
     d["member"]["user"]["id"] = json!(user);
     d["member"]["roles"] = json!(roles);
+    d
+}
+
+/// A `/ticket` slash command.
+fn slash(id: u64, sub: &str, options: Value, user: &str, roles: &[&str]) -> Value {
+    let mut d = interaction(FIXTURE, id, user, roles);
     d["data"] = json!({
         "id": "1234560000000000201", "name": "ticket", "type": 1, "guild_id": "1100000000000000002",
         "options": [{ "name": sub, "type": 1, "options": options }]
@@ -54,27 +63,16 @@ fn slash(id: u64, sub: &str, options: Value, user: &str, roles: &[&str]) -> Valu
     d
 }
 
+/// A press of the button `custom_id`.
 fn press(id: u64, custom_id: &str, user: &str, roles: &[&str]) -> Value {
-    let mut d: Value = serde_json::from_str::<Value>(BUTTON).unwrap()["d"].clone();
-    d["id"] = json!(id.to_string());
-    d["token"] = json!(format!("token-{id}"));
-    d["guild_id"] = json!("1100000000000000002");
+    let mut d = interaction(BUTTON, id, user, roles);
     d["data"]["custom_id"] = json!(custom_id);
-    d["member"]["user"]["id"] = json!(user);
-    d["member"]["roles"] = json!(roles);
     d
 }
 
-const MODAL: &str = include_str!("fixtures/interaction_create_modal_submit_actionrow.json");
-
 /// A modal submission with `fields` typed into its text inputs.
 fn submit(id: u64, custom_id: &str, fields: &[(&str, &str)], user: &str, roles: &[&str]) -> Value {
-    let mut d: Value = serde_json::from_str::<Value>(MODAL).unwrap()["d"].clone();
-    d["id"] = json!(id.to_string());
-    d["token"] = json!(format!("token-{id}"));
-    d["guild_id"] = json!("1100000000000000002");
-    d["member"]["user"]["id"] = json!(user);
-    d["member"]["roles"] = json!(roles);
+    let mut d = interaction(MODAL, id, user, roles);
     d["data"] = json!({
         "custom_id": custom_id,
         "components": fields.iter().map(|(k, v)| json!({
