@@ -270,7 +270,7 @@ pub const BUTTON_SPECS: &[CommandSpec] = &[CommandSpec {
 }];
 
 /// A value as it arrived: console lines give text, Discord gives typed values.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RawValue {
     Text(String),
     Integer(i64),

@@ -117,7 +117,7 @@ impl Config {
 
     /// Parses and validates a config text; `env` answers environment variables.
     pub fn parse(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, String> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| toml_problem(text, &e))?;
         raw.validate(env)
     }
 
@@ -211,6 +211,42 @@ struct RawVendor {
     contact: String,
 }
 
+/// The longest duration a key may hold: deadlines beyond a year are a typo (and would
+/// overflow the clock's arithmetic).
+const MAX_DURATION: Duration = Duration::from_secs(366 * 24 * 3600);
+
+/// A TOML syntax or shape error, located by line and column, without echoing the file: the
+/// offending line may hold the token under a misspelt key, so quoted values are hidden too.
+fn toml_problem(text: &str, e: &toml::de::Error) -> String {
+    let message = hide_quoted(e.message());
+    match e.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            let column = before.chars().rev().take_while(|c| *c != '\n').count() + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
+}
+
+/// `text` with whatever stands between double quotes replaced by `…`.
+fn hide_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut quoted = false;
+    for c in text.chars() {
+        if c == '"' {
+            if !quoted {
+                out.push_str("\"…\"");
+            }
+            quoted = !quoted;
+        } else if !quoted {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Collects every problem, so one run of `check-config` shows them all.
 #[derive(Default)]
 struct Problems(Vec<String>);
@@ -227,6 +263,12 @@ impl Problems {
 
     fn duration(&mut self, key: &str, v: &str) -> Duration {
         match humantime::parse_duration(v.trim()) {
+            Ok(d) if d > MAX_DURATION => {
+                self.0.push(format!(
+                    "{key} = \"{v}\" is longer than a year: write a duration such as \"4h\" or \"3d\""
+                ));
+                Duration::from_secs(60)
+            }
             Ok(d) if !d.is_zero() => d,
             _ => {
                 self.0.push(format!(

@@ -108,6 +108,16 @@ pub enum Outgoing {
     },
     /// A timeline entry posted in the ticket's thread (never an internal note).
     ThreadPost { number: TicketNumber, event: Event },
+    /// A message set aside after a day of failed attempts, told to the admins once in the
+    /// summary channel.
+    DeliveryFailed {
+        channel: ChannelId,
+        role: RoleId,
+        /// The outbox kind of the message that failed (`page`, `thread_post`…).
+        what: String,
+        ticket: Option<TicketNumber>,
+        error: String,
+    },
     /// The backlog summary, in the summary channel.
     Summary {
         channel: ChannelId,
@@ -126,6 +136,22 @@ impl Outgoing {
             Outgoing::ThreadOpen { .. } => "thread_open",
             Outgoing::ThreadPost { .. } => "thread_post",
             Outgoing::Summary { .. } => "summary",
+            Outgoing::DeliveryFailed { .. } => "delivery_failed",
+        }
+    }
+
+    /// The ticket the message is about, when it names one.
+    pub fn ticket_number(&self) -> Option<TicketNumber> {
+        match self {
+            Outgoing::Page { card, .. }
+            | Outgoing::Repage { card, .. }
+            | Outgoing::AdminPage { card, .. }
+            | Outgoing::PageUpdate { card } => Some(card.number),
+            Outgoing::ThreadOpen { number, .. } | Outgoing::ThreadPost { number, .. } => {
+                Some(*number)
+            }
+            Outgoing::DeliveryFailed { ticket, .. } => *ticket,
+            Outgoing::Summary { .. } => None,
         }
     }
 }

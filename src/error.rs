@@ -60,6 +60,10 @@ pub enum UserError {
         ticket: TicketNumber,
         assignee: Option<UserId>,
     },
+    AlreadyAssigned {
+        ticket: TicketNumber,
+        assignee: UserId,
+    },
     NothingToAcknowledge {
         ticket: TicketNumber,
         on: Option<WaitingOn>,
@@ -182,6 +186,12 @@ impl UserError {
                 ),
                 None => tr!(l, "err-already-acknowledged", ticket = ticket),
             },
+            AlreadyAssigned { ticket, assignee } => tr!(
+                l,
+                "err-already-assigned",
+                ticket = ticket,
+                assignee = assignee
+            ),
             NothingToAcknowledge { ticket, on } => tr!(
                 l,
                 "err-nothing-to-acknowledge",

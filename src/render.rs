@@ -590,6 +590,28 @@ impl<'a> Text<'a> {
             Outgoing::ThreadPost { number, event } => {
                 tr!(l, "thread-post", number = number, event = self.event(event))
             }
+            Outgoing::DeliveryFailed {
+                channel,
+                role,
+                what,
+                ticket,
+                error,
+            } => {
+                let body = match ticket {
+                    Some(n) => tr!(
+                        l,
+                        "delivery-failed-ticket",
+                        what = what,
+                        number = n,
+                        error = error
+                    ),
+                    None => tr!(l, "delivery-failed", what = what, error = error),
+                };
+                format!(
+                    "{}\n    {body}",
+                    tr!(l, "delivery-failed-head", channel = channel, role = role)
+                )
+            }
             Outgoing::Summary { channel, report } => format!(
                 "{}\n{}",
                 tr!(l, "summary-head", channel = channel),

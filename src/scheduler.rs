@@ -1,8 +1,8 @@
 //! The scheduler loop: acts on passed acknowledgement deadlines and posts the daily summary.
 //!
 //! It sleeps until the next deadline or summary slot (both come from the database, so a
-//! restart loses none), wakes early when a change may have set a sooner one, and stops when
-//! told to. Each pass is `Service::run_due` plus `Service::post_daily_summary`, which tests
+//! restart loses none), never longer than two seconds (another process may have set a sooner
+//! one), wakes early when a change here may have, and stops when told to. Each pass is `Service::run_due` plus `Service::post_daily_summary`, which tests
 //! call directly with the time they choose.
 
 use std::sync::Arc;
@@ -12,13 +12,14 @@ use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use crate::service::Service;
-use crate::store;
 
 /// Where the scheduler reads the time; tests give their own.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
-/// The longest the loop sleeps without looking, in case the clock jumped.
-const MAX_SLEEP: Duration = Duration::from_secs(3600);
+/// The longest the loop sleeps without looking: deadlines set by another process (the
+/// console on the same database, another replica) are noticed within this. A look is two
+/// indexed reads.
+const MAX_SLEEP: Duration = Duration::from_secs(2);
 
 /// One pass: every passed deadline, then the daily summary if due. Returns the next time
 /// the scheduler must look.
@@ -30,7 +31,7 @@ pub async fn pass(service: &Service, now: DateTime<Utc>) -> anyhow::Result<DateT
     if let Some(report) = service.post_daily_summary(now).await.map_err(anyhow_of)? {
         tracing::info!(day = %report.day, open = report.open_total, "daily summary queued");
     }
-    let next_deadline = store::tickets::next_deadline(service.store.reader()).await?;
+    let next_deadline = service.next_deadline().await?;
     let next_summary = service.next_summary_at(now);
     Ok(next_deadline.map_or(next_summary, |d| d.min(next_summary)))
 }

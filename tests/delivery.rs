@@ -26,10 +26,11 @@ async fn setup() -> (TestApp, FakeDiscord, Deliverer) {
         .proxy(base)
         .ratelimiter_disabled(true)
         .build();
-    let deliverer = Deliverer {
-        service: app.service.clone(),
-        http: Arc::new(http),
-    };
+    let deliverer = Deliverer::new(
+        app.service.clone(),
+        Arc::new(http),
+        std::time::Duration::from_secs(2),
+    );
     (app, fake, deliverer)
 }
 
@@ -63,13 +64,18 @@ async fn page_thread_and_edit_arrive_in_order() {
         Report {
             delivered: 3,
             failed: 0,
-            waiting: 0
         }
     );
     let routes: Vec<_> = fake.requests().iter().map(|r| r.route).collect();
     assert_eq!(
         routes,
-        ["create_message", "create_thread", "create_message"]
+        [
+            "create_message",
+            "create_thread",
+            "edit_message",
+            "create_message"
+        ],
+        "page, thread, the thread's link put on the page, the first post"
     );
 
     let page = &fake.of("create_message")[0];
@@ -97,17 +103,21 @@ async fn page_thread_and_edit_arrive_in_order() {
     );
     assert_eq!(undelivered(&app).await, 0);
 
+    let link = &fake.of("edit_message")[0];
+    assert_eq!(
+        buttons(&link.body)[2]["url"],
+        format!("https://discord.com/channels/1100000000000000002/{page_id}")
+    );
+
     app.ok(&app.agent(1), "/ticket ack ticket:1").await;
     d.deliver_due(app.now).await.unwrap();
-    let edit = &fake.of("edit_message")[0];
+    let edit = &fake.of("edit_message")[1];
     assert_eq!(
         edit.path,
         format!("/channels/{QUEUE_L1}/messages/{page_id}")
     );
-    assert!(edit.body["embeds"][0]["description"]
-        .as_str()
-        .unwrap()
-        .contains("acknowledged"));
+    assert_eq!(field(&edit.body, "Status"), "acknowledged");
+    assert_eq!(field(&edit.body, "Priority"), "normal", "fields kept");
     assert_eq!(
         fake.messages_in(&page_id).len(),
         2,
@@ -136,12 +146,33 @@ async fn page_thread_and_edit_arrive_in_order() {
         ]
     );
     let last_edit = fake.of("edit_message").last().cloned().unwrap();
+    let closed = buttons(&last_edit.body);
     assert_eq!(
-        last_edit.body["components"],
-        json!([]),
-        "a closed ticket's page loses its buttons"
+        (closed[0]["disabled"].clone(), closed[1]["disabled"].clone()),
+        (json!(true), json!(true)),
+        "a closed ticket's page keeps no live buttons"
     );
+    assert!(closed[2]["url"].is_string(), "the thread link stays");
     conforms(&fake);
+}
+
+/// The buttons of a message body.
+fn buttons(body: &serde_json::Value) -> Vec<serde_json::Value> {
+    body["components"][0]["components"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The value of the embed field called `name`.
+fn field(body: &serde_json::Value, name: &str) -> String {
+    body["embeds"][0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == name)
+        .map(|f| f["value"].as_str().unwrap().to_owned())
+        .unwrap_or_else(|| panic!("no field {name} in {body}"))
 }
 
 #[tokio::test]
@@ -151,8 +182,8 @@ async fn delivered_once_through_server_errors_with_growing_waits() {
     fake.fail("create_message", Fault::Status(500), 3);
     let r = d.deliver_due(app.now).await.unwrap();
     assert_eq!(
-        (r.delivered, r.failed, r.waiting),
-        (0, 1, 2),
+        (r.delivered, r.failed),
+        (0, 1),
         "the thread waits for its page"
     );
     // Retried after 1 s, then 2 s, then 4 s: nothing happens before each is due.
@@ -298,5 +329,9 @@ async fn slow_answers_and_dropped_connections_are_retried() {
     app.advance(Duration::seconds(1));
     d.deliver_due(app.now).await.unwrap();
     assert_eq!(undelivered(&app).await, 0);
-    assert_eq!(fake.of("edit_message").len(), 2);
+    assert_eq!(
+        fake.of("edit_message").len(),
+        3,
+        "the thread link, then the acknowledgement twice"
+    );
 }

@@ -232,10 +232,10 @@ async fn an_escalation_entered_through_a_modal() {
     ));
     let inv = interaction::invocation(&slash);
     assert!(modals::needs_modal(&inv));
-    let form = serde_json::to_value(modals::modal(&inv, Lang::En).unwrap()).unwrap();
+    let form = serde_json::to_value(modals::modal(&inv, Lang::En, None).unwrap()).unwrap();
     assert_eq!(form["custom_id"], "td:modal:escalate:1");
     let callback = serde_json::to_value(serenity::all::CreateInteractionResponse::Modal(
-        modals::modal(&inv, Lang::En).unwrap(),
+        modals::modal(&inv, Lang::En, None).unwrap(),
     ))
     .unwrap();
     assert_eq!(openapi::check("callback", &callback), Vec::<String>::new());
@@ -280,7 +280,7 @@ async fn an_escalation_entered_through_a_modal() {
     else {
         panic!()
     };
-    let inv = modals::invocation(&submit).expect("our modal");
+    let inv = modals::submitted(&submit).expect("our modal").invocation;
     assert_eq!(inv.path, ["ticket", "escalate"]);
     let (user, roles) = interaction::modal_member(&submit);
     let ctx = Context {

@@ -13,6 +13,7 @@ err-not-requester-or-agent = Only the requester of ticket #{ $ticket } or a supp
 err-requester-internal-note = As the requester you can only add public notes: leave out `internal`, or set `internal:false`.
 err-ticket-closed = Ticket #{ $ticket } is closed. Reopen it first with `/ticket reopen ticket:{ $ticket } reason:…`.
 err-not-closed = Ticket #{ $ticket } is not closed, so there is nothing to reopen.
+err-already-assigned = Ticket #{ $ticket } is already assigned to <@{ $assignee }>; nothing changed.
 err-already-acknowledged = Ticket #{ $ticket } was already acknowledged; nothing changed.
 err-already-acknowledged-by = Ticket #{ $ticket } was already acknowledged (assigned to <@{ $assignee }>); nothing changed.
 err-nothing-to-acknowledge = Ticket #{ $ticket } is waiting on { $on ->

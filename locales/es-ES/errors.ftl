@@ -13,6 +13,7 @@ err-not-requester-or-agent = Solo el solicitante del ticket #{ $ticket } o un ag
 err-requester-internal-note = Como solicitante solo puedes añadir notas públicas: omite `internal` o usa `internal:false`.
 err-ticket-closed = El ticket #{ $ticket } está cerrado. Reábrelo antes con `/ticket reopen ticket:{ $ticket } reason:…`.
 err-not-closed = El ticket #{ $ticket } no está cerrado, así que no hay nada que reabrir.
+err-already-assigned = El ticket #{ $ticket } ya está asignado a <@{ $assignee }>; no ha cambiado nada.
 err-already-acknowledged = El ticket #{ $ticket } ya estaba reconocido; no ha cambiado nada.
 err-already-acknowledged-by = El ticket #{ $ticket } ya estaba reconocido (asignado a <@{ $assignee }>); no ha cambiado nada.
 err-nothing-to-acknowledge = El ticket #{ $ticket } está esperando { $on ->

@@ -8,14 +8,18 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use chrono::Utc;
 use serenity::all::{
-    ApplicationId, AutocompleteOption, ClientBuilder, CommandInteraction, ComponentInteraction,
+    AutocompleteOption, ClientBuilder, CommandInteraction, ComponentInteraction,
     Context as Discord, CreateAutocompleteResponse, CreateInteractionResponse, EventHandler,
-    GatewayIntents, GuildId, HttpBuilder, Interaction, ModalInteraction, Ready,
+    GatewayIntents, GuildId, Interaction, ModalInteraction, Ready,
 };
 use tokio::sync::{watch, Notify};
 
+use tracing::Instrument as _;
+
+use super::answer::{self, Target};
 use super::buttons::ButtonAction;
 use super::delivery::Deliverer;
+use super::respond::Answer;
 use super::{commands, interaction, modals, respond};
 use crate::command::{self, Command};
 use crate::config::Config;
@@ -23,7 +27,7 @@ use crate::error::Error;
 use crate::i18n::Lang;
 use crate::scheduler::{self, Clock};
 use crate::service::{Context, Service};
-use crate::store::{self, Store};
+use crate::store::Store;
 
 /// Interactions being handled right now, so shutdown can wait for them.
 #[derive(Default)]
@@ -66,31 +70,69 @@ impl EventHandler for Handler {
     async fn interaction_create(&self, ctx: Discord, interaction: Interaction) {
         self.in_flight.count.fetch_add(1, Ordering::SeqCst);
         let _guard = Guard(&self.in_flight);
-        if !self.accepting.load(Ordering::SeqCst) {
-            let lang = match &interaction {
-                Interaction::Command(c) | Interaction::Autocomplete(c) => interaction::language(c),
-                _ => self.service.config.discord.language,
-            };
-            let reply = respond::notice(lang, "reply-shutting-down");
-            let _ = match &interaction {
-                Interaction::Command(c) => c.create_response(&ctx.http, reply).await,
-                Interaction::Component(c) => c.create_response(&ctx.http, reply).await,
-                Interaction::Modal(m) => m.create_response(&ctx.http, reply).await,
-                _ => Ok(()),
-            };
+        let (target, lang) = match &interaction {
+            Interaction::Command(c) => (Target::Command(c), interaction::language(c)),
+            Interaction::Component(c) => (Target::Component(c), Lang::from_locale(&c.locale)),
+            Interaction::Modal(m) => (Target::Modal(m), Lang::from_locale(&m.locale)),
+            Interaction::Autocomplete(c) => {
+                if self.ours(c.guild_id.map(|g| g.get())) && self.accepting.load(Ordering::SeqCst) {
+                    self.autocomplete(&ctx, c).await;
+                }
+                return;
+            }
+            _ => return,
+        };
+        let refusal = if !self.accepting.load(Ordering::SeqCst) {
+            Some("reply-shutting-down")
+        } else if !self.ours(target.guild()) {
+            tracing::warn!(guild = ?target.guild(), "interaction from another guild refused");
+            Some("reply-other-guild")
+        } else {
+            None
+        };
+        if let Some(id) = refusal {
+            let _ = target.respond(&ctx.http, respond::notice(lang, id)).await;
             return;
         }
-        match interaction {
-            Interaction::Command(cmd) => self.command(&ctx, &cmd).await,
-            Interaction::Autocomplete(cmd) => self.autocomplete(&ctx, &cmd).await,
-            Interaction::Component(press) => self.button(&ctx, &press).await,
-            Interaction::Modal(submit) => self.modal(&ctx, &submit).await,
-            _ => {}
+        let answered = match interaction {
+            Interaction::Command(cmd) => self.command(&ctx, &cmd, lang).await,
+            Interaction::Component(press) => self.button(&ctx, &press, lang).await,
+            Interaction::Modal(submit) => self.modal(&ctx, &submit, lang).await,
+            _ => Ok(()),
+        };
+        if let Err(e) = answered {
+            tracing::warn!(error = ?e, "answering the interaction failed");
         }
     }
 }
 
 impl Handler {
+    /// Whether an interaction comes from the configured guild (another guild's is refused).
+    fn ours(&self, guild: Option<u64>) -> bool {
+        guild == Some(self.service.config.discord.guild_id.0)
+    }
+
+    /// True the first time this interaction id is seen; a repeat (Discord delivering the
+    /// same interaction again) acts nothing and answers nothing.
+    async fn first_time(&self, target: Target<'_>) -> bool {
+        match self
+            .service
+            .claim_interaction(target.id(), Utc::now())
+            .await
+        {
+            Ok(first) => {
+                if !first {
+                    tracing::info!(interaction = target.id(), "repeated interaction dropped");
+                }
+                first
+            }
+            Err(e) => {
+                tracing::error!(error = ?e, "recording the interaction id failed");
+                true
+            }
+        }
+    }
+
     /// Runs a parsed command as a member, in a span with its name, ticket, level and latency.
     async fn execute(
         &self,
@@ -98,7 +140,7 @@ impl Handler {
         roles: &[crate::domain::RoleId],
         lang: Lang,
         parsed: Result<Command, Error>,
-    ) -> CreateInteractionResponse {
+    ) -> Answer {
         let started = Instant::now();
         let actor = self.service.actor(user, roles);
         let span = tracing::info_span!(
@@ -108,79 +150,170 @@ impl Handler {
             level = ?actor.highest().map(|l| l.get()),
             latency_ms = tracing::field::Empty,
         );
-        let _enter = span.enter();
-        let result = match parsed {
-            Ok(cmd) => {
-                span.record("command", cmd.name());
-                if let Some(t) = cmd.ticket() {
-                    span.record("ticket", t.0);
-                }
-                let ctx = Context {
-                    guild: self.service.config.discord.guild_id,
-                    actor,
-                    now: Utc::now(),
-                };
-                self.service.execute(&ctx, cmd).await
+        if let Ok(cmd) = &parsed {
+            span.record("command", cmd.name());
+            if let Some(t) = cmd.ticket() {
+                span.record("ticket", t.0);
             }
-            Err(e) => Err(e),
+        }
+        let ctx = Context {
+            guild: self.service.config.discord.guild_id,
+            actor,
+            now: Utc::now(),
         };
-        let response = match &result {
-            Ok(outcome) => respond::success(&self.service.config, lang, outcome),
+        // The span follows the future (never held across an await with `enter`), so work
+        // that sqlx finishes on its own tasks never sees a span that already closed.
+        let result = async {
+            match parsed {
+                Ok(cmd) => self.service.execute(&ctx, cmd).await,
+                Err(e) => Err(e),
+            }
+        }
+        .instrument(span.clone())
+        .await;
+        span.record("latency_ms", started.elapsed().as_secs_f64() * 1e3);
+        span.in_scope(|| match &result {
+            Ok(outcome) => {
+                tracing::info!("answered");
+                respond::success_answer(&self.service.config, lang, outcome)
+            }
             Err(e) => {
                 match e {
                     Error::Internal(cause) => tracing::error!(error = ?cause, "command failed"),
                     Error::User(refusal) => tracing::info!(refusal = ?refusal, "command refused"),
                 }
-                respond::refusal(lang, e)
+                respond::refusal_answer(lang, e)
             }
-        };
-        span.record("latency_ms", started.elapsed().as_secs_f64() * 1e3);
-        tracing::info!("answered");
-        response
+        })
     }
 
-    async fn command(&self, ctx: &Discord, cmd: &CommandInteraction) {
-        let lang = interaction::language(cmd);
+    /// Runs an invocation for the member of `target`, once, answering in time.
+    async fn run_once(
+        &self,
+        ctx: &Discord,
+        target: Target<'_>,
+        member: (crate::domain::UserId, Vec<crate::domain::RoleId>),
+        lang: Lang,
+        parsed: Result<Command, Error>,
+        private: bool,
+    ) -> serenity::Result<()> {
+        let work = async {
+            if !self.first_time(target).await {
+                return None;
+            }
+            let mut answer = self.execute(member.0, &member.1, lang, parsed).await;
+            answer.ephemeral |= private;
+            Some(answer)
+        };
+        answer::in_time(&ctx.http, target, private, work).await
+    }
+
+    async fn command(
+        &self,
+        ctx: &Discord,
+        cmd: &CommandInteraction,
+        lang: Lang,
+    ) -> serenity::Result<()> {
         let inv = interaction::invocation(cmd);
-        let response = if modals::needs_modal(&inv) {
-            match modals::modal(&inv, lang) {
-                Some(form) => CreateInteractionResponse::Modal(form),
-                None => respond::notice(lang, "err-internal"),
-            }
+        if modals::needs_modal(&inv) {
+            let form = self.form(&inv, lang).await;
+            return cmd.create_response(&ctx.http, form).await;
+        }
+        let parsed = command::parse(inv).map_err(Error::from);
+        self.run_once(
+            ctx,
+            Target::Command(cmd),
+            interaction::member(cmd),
+            lang,
+            parsed,
+            false,
+        )
+        .await
+    }
+
+    /// The modal for a command given without its texts; the command's other options wait
+    /// in a draft for the form to come back.
+    async fn form(&self, inv: &command::Invocation, lang: Lang) -> CreateInteractionResponse {
+        let kept = modals::kept_options(inv);
+        let draft = if kept.is_empty() {
+            None
         } else {
-            let (user, roles) = interaction::member(cmd);
-            self.execute(user, &roles, lang, command::parse(inv).map_err(Error::from))
-                .await
+            let saved = match serde_json::to_string(&kept) {
+                Ok(json) => self.service.save_modal_draft(&json, Utc::now()).await,
+                Err(e) => Err(e.into()),
+            };
+            match saved {
+                Ok(id) => Some(id),
+                Err(e) => {
+                    tracing::error!(error = ?e, "keeping the options for the form failed");
+                    return respond::notice(lang, "err-internal");
+                }
+            }
         };
-        if let Err(e) = cmd.create_response(&ctx.http, response).await {
-            tracing::warn!(error = ?e, "answering the interaction failed");
+        match modals::modal(inv, lang, draft) {
+            Some(form) => CreateInteractionResponse::Modal(form),
+            None => respond::notice(lang, "err-internal"),
         }
     }
 
-    async fn button(&self, ctx: &Discord, press: &ComponentInteraction) {
+    async fn button(
+        &self,
+        ctx: &Discord,
+        press: &ComponentInteraction,
+        lang: Lang,
+    ) -> serenity::Result<()> {
         let Some(action) = ButtonAction::parse(&press.data.custom_id) else {
-            return;
+            return Ok(());
         };
-        let lang = Lang::from_locale(&press.locale);
-        let (user, roles) = interaction::component_member(press);
-        let response = self.execute(user, &roles, lang, Ok(action.command())).await;
-        let response = respond::ephemeral(response);
-        if let Err(e) = press.create_response(&ctx.http, response).await {
-            tracing::warn!(error = ?e, "answering the button failed");
-        }
+        let member = interaction::component_member(press);
+        self.run_once(
+            ctx,
+            Target::Component(press),
+            member,
+            lang,
+            Ok(action.command()),
+            true,
+        )
+        .await
     }
 
-    async fn modal(&self, ctx: &Discord, submit: &ModalInteraction) {
-        let Some(inv) = modals::invocation(submit) else {
-            return;
+    async fn modal(
+        &self,
+        ctx: &Discord,
+        submit: &ModalInteraction,
+        lang: Lang,
+    ) -> serenity::Result<()> {
+        let Some(modals::Submitted {
+            mut invocation,
+            draft,
+        }) = modals::submitted(submit)
+        else {
+            return Ok(());
         };
-        let lang = Lang::from_locale(&submit.locale);
-        let (user, roles) = interaction::modal_member(submit);
-        let response = self
-            .execute(user, &roles, lang, command::parse(inv).map_err(Error::from))
-            .await;
-        if let Err(e) = submit.create_response(&ctx.http, response).await {
-            tracing::warn!(error = ?e, "answering the modal failed");
+        if let Some(id) = draft {
+            match self.kept_options(id).await {
+                Some(kept) => invocation.options.extend(kept),
+                None => {
+                    let expired = respond::notice(lang, "reply-form-expired");
+                    return submit.create_response(&ctx.http, expired).await;
+                }
+            }
+        }
+        let parsed = command::parse(invocation).map_err(Error::from);
+        let member = interaction::modal_member(submit);
+        self.run_once(ctx, Target::Modal(submit), member, lang, parsed, false)
+            .await
+    }
+
+    /// The options a form's draft kept, or `None` when the draft is gone.
+    async fn kept_options(&self, draft: i64) -> Option<Vec<(String, command::RawValue)>> {
+        match self.service.modal_draft(draft).await {
+            Ok(Some(json)) => serde_json::from_str(&json).ok(),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::error!(error = ?e, "reading the form's draft failed");
+                None
+            }
         }
     }
 
@@ -207,27 +340,16 @@ impl Handler {
         focused: &AutocompleteOption<'_>,
         actor: &crate::domain::rules::Actor,
     ) -> anyhow::Result<CreateAutocompleteResponse> {
-        let guild = self.service.config.discord.guild_id;
-        let db = self.service.store.reader();
         let mut response = CreateAutocompleteResponse::new();
         match focused.name {
             "ticket" | "from_ticket" => {
-                for (n, title) in store::tickets::complete(
-                    db,
-                    guild,
-                    focused.value,
-                    actor.highest(),
-                    actor.user,
-                    25,
-                )
-                .await?
-                {
+                for (n, title) in self.service.complete_tickets(actor, focused.value).await? {
                     let name = super::messages::clip(&format!("#{n} {title}"), 100);
                     response = response.add_int_choice(name, n.0);
                 }
             }
             "kb" | "article" => {
-                for (n, title) in store::kb::complete_titles(db, guild, focused.value, 25).await? {
+                for (n, title) in self.service.complete_articles(focused.value).await? {
                     let name = super::messages::clip(&format!("{n} {title}"), 100);
                     response = response.add_string_choice(name, n.to_string());
                 }
@@ -249,6 +371,18 @@ impl Handler {
         }
         Ok(response)
     }
+}
+
+/// How long any request to Discord may take before it is given up (and retried).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+
+fn stopped_early(task: &str, ended: Result<(), tokio::task::JoinError>) -> anyhow::Error {
+    let error = match ended {
+        Ok(()) => anyhow::anyhow!("the {task} stopped unexpectedly"),
+        Err(e) => anyhow::Error::new(e).context(format!("the {task} failed")),
+    };
+    tracing::error!(error = ?error, "stopping the bot");
+    error
 }
 
 /// Waits for SIGTERM or Ctrl-C.
@@ -277,14 +411,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let token = config.require_token()?.expose().to_owned();
     let store = Store::open(&config.database_url).await?;
     let service = Service::new(store, config);
-    let discord = &service.config.discord;
-    let mut http =
-        HttpBuilder::new(&token).application_id(ApplicationId::new(discord.application_id));
-    if let Some(proxy) = &discord.proxy_url {
-        // serenity's rate limiter ignores the proxy, so it must be off; the delivery worker
-        // backs off by itself.
-        http = http.proxy(proxy.clone()).ratelimiter_disabled(true);
-    }
+    let http = super::http_client(&token, &service.config.discord, REQUEST_TIMEOUT)?;
     let accepting = Arc::new(AtomicBool::new(true));
     let in_flight = Arc::new(InFlight::default());
     let handler = Handler {
@@ -293,24 +420,21 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         in_flight: in_flight.clone(),
     };
     // Only non-privileged intents: interactions need none at all.
-    let mut client = ClientBuilder::new_with_http(http.build(), GatewayIntents::GUILDS)
+    let mut client = ClientBuilder::new_with_http(http, GatewayIntents::GUILDS)
         .event_handler(handler)
         .await
         .context("building the Discord client")?;
     let (stop, stopped) = watch::channel(false);
     let clock: Clock = Arc::new(Utc::now);
     let (passes, _) = watch::channel(0u64);
-    let scheduler_task = tokio::spawn(scheduler::run(
+    let mut scheduler_task = tokio::spawn(scheduler::run(
         service.clone(),
         clock.clone(),
         stopped.clone(),
         passes,
     ));
-    let deliverer = Deliverer {
-        service: service.clone(),
-        http: client.http.clone(),
-    };
-    let delivery_task =
+    let deliverer = Deliverer::new(service.clone(), client.http.clone(), REQUEST_TIMEOUT);
+    let mut delivery_task =
         tokio::spawn(deliverer.run(clock, service.messages_queued.clone(), stopped));
     let shards = client.shard_manager.clone();
     let mut gateway = tokio::spawn(async move { client.start().await });
@@ -325,6 +449,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             Ok(Err(e)) => Err(anyhow::Error::new(e).context("the Discord connection failed")),
             Err(e) => Err(anyhow::Error::new(e).context("the Discord connection task failed")),
         },
+        // A worker that stops on its own (a panic) would leave a bot that answers but never
+        // pages: stop, and exit non-zero so the service manager restarts it.
+        ended = &mut scheduler_task => Err(stopped_early("scheduler", ended)),
+        ended = &mut delivery_task => Err(stopped_early("delivery worker", ended)),
     };
     accepting.store(false, Ordering::SeqCst);
     let drained = async {
@@ -339,8 +467,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let _ = tokio::time::timeout(Duration::from_secs(10), drained).await;
     let _ = stop.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(10), async {
-        let _ = delivery_task.await;
-        let _ = scheduler_task.await;
+        // A task already seen to end must not be awaited again.
+        if !delivery_task.is_finished() {
+            let _ = delivery_task.await;
+        }
+        if !scheduler_task.is_finished() {
+            let _ = scheduler_task.await;
+        }
     })
     .await;
     shards.shutdown_all().await;

@@ -1,49 +1,121 @@
-//! The delivery worker: sends the outbox to Discord, in order per ticket, marking a message
-//! delivered only once Discord accepted it, and retrying with backoff otherwise.
+//! The delivery worker: sends the outbox to Discord, marking a message delivered only once
+//! Discord accepted it, retrying with backoff otherwise, and setting it aside after a day.
+//!
+//! Order and isolation: the outbox hands out only the messages that may go now (a ticket's
+//! edits, thread and thread posts wait for every earlier message of that ticket; pages stand
+//! alone). Tickets are delivered concurrently, each in order, so one channel that refuses or
+//! never answers delays nothing but its own ticket; every request has a timeout.
 //!
 //! Exactly once: every message carries its outbox id as a nonce with `enforce_nonce`, so
-//! Discord returns the first message instead of posting a second one. The window that remains
-//! is a crash after Discord created the message and before `mark_delivered` commits, with the
-//! bot down for longer than Discord keeps nonces (a few minutes): then the page is posted
-//! again on restart. Edits and thread creation are idempotent in effect (an edit repeats the
-//! same content; a second thread on the same message is refused by Discord and retried).
+//! Discord returns the first message instead of posting a second one within its nonce window.
+//! Beyond that window, an attempt whose outcome was unknown (a timeout, a dropped connection,
+//! a 5xx) is looked for in the channel before it is sent again; multi-part messages record
+//! each part Discord accepted and resume after it. A second thread on the same message is
+//! refused by Discord (160004): the thread that exists is adopted.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serenity::all::{ChannelId, CreateThread, Http, HttpError, MessageId};
+use futures_util::StreamExt as _;
+use serenity::all::{
+    ChannelId, CreateMessage, CreateThread, GetMessages, Http, HttpError, Message, MessageId,
+};
 use tokio::sync::{watch, Notify};
+use tokio::task::JoinSet;
 
 use super::messages::{self, PageView};
 use crate::effects::Outgoing;
 use crate::render::Text;
+use crate::service::delivery::{FailedAttempt, Pending};
 use crate::service::Service;
-use crate::store::{self, outbox::Pending};
 
-/// How many messages one pass looks at.
-const BATCH: i64 = 100;
+/// How many messages one look at the outbox takes.
+const BATCH: i64 = 200;
+/// How many tickets are being delivered at once.
+const MAX_IN_FLIGHT: usize = 16;
 /// The longest wait between two attempts at one message.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
+/// After this long without success a message is set aside as failed.
+const GIVE_UP_AFTER: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+/// How long Discord is trusted to remember a nonce (it says "a few minutes").
+const NONCE_WINDOW: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
+/// How often the worker looks at the outbox while idle, to notice messages queued by another
+/// process (the console, another replica) within a few seconds.
+pub const POLL: Duration = Duration::from_secs(2);
+/// Discord's error codes the worker acts on.
+const UNKNOWN_MESSAGE: isize = 10008;
+const THREAD_ALREADY_CREATED: isize = 160004;
 
 /// What one pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Report {
     pub delivered: usize,
     pub failed: usize,
-    /// Waiting on an earlier message of the same ticket (its page, its thread).
-    pub waiting: usize,
 }
+
+impl Report {
+    fn add(&mut self, other: Report) {
+        self.delivered += other.delivered;
+        self.failed += other.failed;
+    }
+}
+
+/// Why a request did not go through.
+enum SendError {
+    Discord(serenity::Error),
+    Timeout,
+    /// The database could not be read; retried like a failed request.
+    Internal(String),
+}
+
+impl SendError {
+    /// Discord's JSON error code, when it answered with one.
+    fn code(&self) -> Option<isize> {
+        match self {
+            SendError::Discord(serenity::Error::Http(HttpError::UnsuccessfulRequest(r))) => {
+                Some(r.error.code)
+            }
+            _ => None,
+        }
+    }
+
+    fn status(&self) -> Option<u16> {
+        match self {
+            SendError::Discord(serenity::Error::Http(HttpError::UnsuccessfulRequest(r))) => {
+                Some(r.status_code.as_u16())
+            }
+            _ => None,
+        }
+    }
+
+    /// Discord may have acted even though we got no success: a timeout, a connection lost
+    /// mid-answer, a server error.
+    fn uncertain(&self) -> bool {
+        match self {
+            SendError::Timeout => true,
+            SendError::Discord(serenity::Error::Http(HttpError::Request(_))) => true,
+            _ => self.status().is_some_and(|s| s >= 500),
+        }
+    }
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SendError::Discord(e) => write!(f, "{e}"),
+            SendError::Timeout => f.write_str("Discord did not answer in time"),
+            SendError::Internal(e) => write!(f, "reading the outbox: {e}"),
+        }
+    }
+}
+
+type Sent<T> = Result<T, SendError>;
 
 enum Attempt {
     Delivered(Option<u64>),
-    /// An earlier message must go first (the page to edit, the thread to post in).
-    Wait,
-    Failed {
-        error: String,
-        retry_after: Duration,
-    },
+    Failed(SendError),
 }
 
 /// The wait before the next attempt: doubling from one second, never below Discord's ask.
@@ -54,248 +126,430 @@ fn backoff(attempts: i64, asked: Option<Duration>) -> Duration {
         .max(Duration::from_secs(1))
 }
 
-fn failure(e: serenity::Error, attempts: i64) -> Attempt {
-    let asked = match &e {
-        // With a proxy, serenity's own rate limiter is off and the body's `retry_after` is not
-        // parsed (it expects a `code`): wait at least one second, doubling while it lasts.
-        serenity::Error::Http(HttpError::UnsuccessfulRequest(r))
-            if r.status_code.as_u16() == 429 =>
-        {
-            Some(Duration::from_secs(1))
-        }
-        _ => None,
-    };
-    Attempt::Failed {
-        error: e.to_string(),
-        retry_after: backoff(attempts, asked),
-    }
+/// The snowflake of the first message Discord could have created at `t`.
+fn snowflake_at(t: DateTime<Utc>) -> MessageId {
+    const DISCORD_EPOCH_MS: i64 = 1_420_070_400_000;
+    let ms = (t.timestamp_millis() - DISCORD_EPOCH_MS).max(1);
+    MessageId::new((ms as u64) << 22)
 }
 
 /// Delivers the outbox through serenity's HTTP client.
+#[derive(Clone)]
 pub struct Deliverer {
-    pub service: Service,
-    pub http: Arc<Http>,
+    service: Service,
+    http: Arc<Http>,
+    timeout: Duration,
 }
 
 impl Deliverer {
+    /// A worker whose every request gives up after `timeout`.
+    pub fn new(service: Service, http: Arc<Http>, timeout: Duration) -> Deliverer {
+        Deliverer {
+            service,
+            http,
+            timeout,
+        }
+    }
+
     fn text(&self) -> Text<'_> {
         Text::new(&self.service.config, self.service.config.discord.language)
     }
 
-    /// One pass over the messages due by `now`.
-    pub async fn deliver_due(&self, now: DateTime<Utc>) -> anyhow::Result<Report> {
-        let due = store::outbox::due(self.service.store.reader(), now, BATCH).await?;
-        let mut report = Report::default();
-        // A ticket whose earlier message is not through keeps its later ones back.
-        let mut held: HashSet<i64> = HashSet::new();
-        for p in due {
-            if p.ticket_id.is_some_and(|t| held.contains(&t)) {
-                report.waiting += 1;
-                continue;
-            }
-            let attempt = self.deliver(&p).await;
-            let mut tx = self.service.store.begin_write().await?;
-            match attempt {
-                Attempt::Delivered(message) => {
-                    if let (Outgoing::ThreadOpen { .. }, Some(ticket), Some(thread)) =
-                        (&p.message, p.ticket_id, message)
-                    {
-                        store::tickets::set_thread(&mut tx, ticket, thread).await?;
-                    }
-                    store::outbox::mark_delivered(&mut tx, p.id, message, now).await?;
-                    report.delivered += 1;
-                }
-                Attempt::Wait => {
-                    report.waiting += 1;
-                    held.extend(p.ticket_id);
-                }
-                Attempt::Failed { error, retry_after } => {
-                    tracing::warn!(outbox = p.id, attempts = p.attempts + 1, %error, "delivery failed; will retry");
-                    let next = now + chrono::Duration::from_std(retry_after).unwrap_or_default();
-                    store::outbox::mark_failed(&mut tx, p.id, &error, next).await?;
-                    report.failed += 1;
-                    held.extend(p.ticket_id);
-                }
-            }
-            tx.commit().await?;
-        }
-        Ok(report)
-    }
-
-    /// Acts on the ticket's latest page once Discord has it (edits and the thread hang off
-    /// it): waits while it is not delivered; nothing to do when the ticket never had one (a
-    /// level without a tier).
-    async fn with_page(
+    /// One request, bounded by the timeout.
+    async fn call<T>(
         &self,
-        p: &Pending,
-        act: impl AsyncFnOnce(ChannelId, MessageId) -> Attempt,
-    ) -> Attempt {
-        let Some(ticket) = p.ticket_id else {
-            return Attempt::Delivered(None);
-        };
-        match store::outbox::page_before(self.service.store.reader(), ticket, p.id).await {
-            Ok(Some((Outgoing::Page { channel, .. }, Some(message)))) => {
-                act(ChannelId::new(channel.0), MessageId::new(message)).await
-            }
-            Ok(Some(_)) => Attempt::Wait,
-            Ok(None) => Attempt::Delivered(None),
-            Err(e) => Attempt::Failed {
-                error: format!("{e:#}"),
-                retry_after: backoff(p.attempts, None),
-            },
+        request: impl std::future::Future<Output = serenity::Result<T>>,
+    ) -> Sent<T> {
+        match tokio::time::timeout(self.timeout, request).await {
+            Ok(r) => r.map_err(SendError::Discord),
+            Err(_) => Err(SendError::Timeout),
         }
     }
 
-    async fn deliver(&self, p: &Pending) -> Attempt {
-        let text = self.text();
-        let http = self.http.as_ref();
-        let nonce = p.id.to_string();
-        let sent = |r: serenity::Result<serenity::all::Message>| match r {
-            Ok(m) => Attempt::Delivered(Some(m.id.get())),
-            Err(e) => failure(e, p.attempts),
+    /// One pass: delivers every message deliverable by `now`, tickets side by side, and
+    /// those each delivery made deliverable (the thread after its page…), until nothing more
+    /// goes. Tests and shutdown use it; the running worker uses `run`.
+    pub async fn deliver_due(&self, now: DateTime<Utc>) -> anyhow::Result<Report> {
+        let mut total = Report::default();
+        loop {
+            let due = self.service.outbox_due(now, BATCH).await?;
+            if due.is_empty() {
+                break;
+            }
+            let reports: Vec<Report> = futures_util::stream::iter(lanes(due).into_values())
+                .map(|lane| self.deliver_lane(lane, now))
+                .buffer_unordered(MAX_IN_FLIGHT)
+                .collect()
+                .await;
+            let mut round = Report::default();
+            reports.into_iter().for_each(|r| round.add(r));
+            total.add(round);
+            if round.delivered == 0 {
+                break;
+            }
+        }
+        Ok(total)
+    }
+
+    /// Delivers one ticket's messages in order, stopping at the first that fails (the rest
+    /// wait for it).
+    async fn deliver_lane(&self, lane: Vec<Pending>, now: DateTime<Utc>) -> Report {
+        let mut report = Report::default();
+        for p in lane {
+            match self.settle(&p, now).await {
+                Ok(true) => report.delivered += 1,
+                Ok(false) => {
+                    report.failed += 1;
+                    break;
+                }
+                Err(e) => {
+                    tracing::error!(outbox = p.id, error = ?e, "recording a delivery failed");
+                    report.failed += 1;
+                    break;
+                }
+            }
+        }
+        report
+    }
+
+    /// Attempts one message and records the outcome; true when it was delivered.
+    async fn settle(&self, p: &Pending, now: DateTime<Utc>) -> anyhow::Result<bool> {
+        let attempt = match &p.message {
+            Ok(message) => self.deliver(p, message, now).await,
+            Err(unreadable) => {
+                tracing::error!(outbox = p.id, error = %unreadable, "outbox row set aside");
+                let failed = FailedAttempt {
+                    error: unreadable,
+                    next_attempt_at: now,
+                    uncertain: false,
+                    give_up: true,
+                };
+                self.service.outbox_failed(p, &failed, now).await?;
+                return Ok(false);
+            }
         };
-        match &p.message {
-            Outgoing::Page {
-                channel,
-                role,
-                level,
-                card,
-                arrival,
-                ack_due_at,
-            } => {
-                let thread = match p.ticket_id {
-                    Some(t) => store::tickets::thread_of(self.service.store.reader(), t)
-                        .await
-                        .unwrap_or_default(),
-                    None => None,
+        match attempt {
+            Attempt::Delivered(message) => {
+                self.service.outbox_delivered(p, message, now).await?;
+                Ok(true)
+            }
+            Attempt::Failed(e) => {
+                let asked = (e.status() == Some(429)).then_some(Duration::from_secs(1));
+                let wait = backoff(p.attempts, asked);
+                let error = e.to_string();
+                let failed = FailedAttempt {
+                    error: &error,
+                    next_attempt_at: now + chrono::Duration::from_std(wait).unwrap_or_default(),
+                    uncertain: e.uncertain() || p.uncertain,
+                    give_up: now - p.created_at >= GIVE_UP_AFTER,
                 };
-                let view = PageView {
-                    nonce: p.id,
-                    guild: self.service.config.discord.guild_id,
-                    role: *role,
-                    level: *level,
-                    card,
-                    arrival,
-                    ack_due_at: *ack_due_at,
-                    thread,
-                };
-                sent(
-                    ChannelId::new(channel.0)
-                        .send_message(http, messages::page(&text, &view))
-                        .await,
-                )
+                if failed.give_up {
+                    tracing::error!(outbox = p.id, %error, "delivery failed for a day; set aside");
+                } else {
+                    tracing::warn!(outbox = p.id, attempts = p.attempts + 1, %error, "delivery failed; will retry");
+                }
+                self.service.outbox_failed(p, &failed, now).await?;
+                Ok(false)
             }
-            Outgoing::Repage { channel, role, .. } | Outgoing::AdminPage { channel, role, .. } => {
-                let body = text.outgoing(&p.message);
-                sent(
-                    ChannelId::new(channel.0)
-                        .send_message(http, messages::role_ping(&nonce, *role, &body))
-                        .await,
-                )
+        }
+    }
+
+    async fn deliver(&self, p: &Pending, message: &Outgoing, now: DateTime<Utc>) -> Attempt {
+        let text = self.text();
+        let result = match message {
+            Outgoing::Page { .. } => self.page(p, message, &text, now).await,
+            Outgoing::Repage { channel, role, .. }
+            | Outgoing::AdminPage { channel, role, .. }
+            | Outgoing::DeliveryFailed { channel, role, .. } => {
+                let body = messages::clip(&text.outgoing(message), crate::render::MESSAGE_LIMIT);
+                let create = messages::role_ping(&p.id.to_string(), *role, &body);
+                self.create_once(p, 0, ChannelId::new(channel.0), create, &body, now)
+                    .await
+                    .map(|m| Some(m.id.get()))
             }
-            Outgoing::PageUpdate { card } => {
-                let edit = messages::page_update(&text, card);
-                self.with_page(p, async |channel, message| {
-                    match channel.edit_message(http, message, edit).await {
-                        Ok(_) => Attempt::Delivered(None),
-                        Err(e) => failure(e, p.attempts),
-                    }
-                })
-                .await
-            }
+            Outgoing::PageUpdate { card } => self.edit_pages(p, card, &text).await.map(|_| None),
             Outgoing::ThreadOpen { number, title, .. } => {
-                let name = messages::clip(&format!("#{number} {title}"), 100);
-                self.with_page(p, async |channel, message| {
-                    match channel
-                        .create_thread_from_message(http, message, CreateThread::new(name))
-                        .await
-                    {
-                        Ok(thread) => Attempt::Delivered(Some(thread.id.get())),
-                        Err(e) => failure(e, p.attempts),
-                    }
-                })
-                .await
+                self.open_thread(p, &format!("#{number} {title}"), &text)
+                    .await
             }
             Outgoing::ThreadPost { number, event } => {
-                let Some(ticket) = p.ticket_id else {
-                    return Attempt::Delivered(None);
-                };
-                let thread = store::tickets::thread_of(self.service.store.reader(), ticket)
-                    .await
-                    .unwrap_or_default();
-                // Earlier messages of the ticket went through (they are held back otherwise),
-                // so a ticket with no thread by now will never have one: nothing to post in.
-                let Some(thread) = thread else {
-                    return Attempt::Delivered(None);
-                };
-                // A long note goes in several messages rather than being cut; the rating
-                // buttons ride on the last one.
-                let parts =
-                    crate::render::split_message(&text.event(event), crate::render::MESSAGE_LIMIT);
-                let last_part = parts.len().saturating_sub(1);
-                let mut last = None;
-                for (i, part) in parts.iter().enumerate() {
-                    let buttons = if i == last_part
-                        && matches!(event.kind, crate::domain::EventKind::Closed { .. })
-                    {
-                        messages::rating_buttons(*number)
-                    } else {
-                        Vec::new()
-                    };
-                    let part_nonce = if i == 0 {
-                        nonce.clone()
-                    } else {
-                        format!("{}-{i}", p.id)
-                    };
-                    match ChannelId::new(thread)
-                        .send_message(http, messages::quiet(&part_nonce, part, buttons))
-                        .await
-                    {
-                        Ok(m) => last = Some(m.id.get()),
-                        Err(e) => return failure(e, p.attempts),
-                    }
-                }
-                Attempt::Delivered(last)
+                self.thread_post(p, *number, event, &text, now).await
             }
             Outgoing::Summary { channel, report } => {
-                let mut last = None;
-                for (i, part) in text.summary_messages(report).iter().enumerate() {
-                    let part_nonce = format!("{}-{i}", p.id);
-                    match ChannelId::new(channel.0)
-                        .send_message(http, messages::quiet(&part_nonce, part, Vec::new()))
-                        .await
-                    {
-                        Ok(m) => last = Some(m.id.get()),
-                        Err(e) => return failure(e, p.attempts),
-                    }
-                }
-                Attempt::Delivered(last)
+                let parts = text.summary_messages(report);
+                self.parts(p, ChannelId::new(channel.0), &parts, |_| Vec::new(), now)
+                    .await
             }
+        };
+        match result {
+            Ok(message) => Attempt::Delivered(message),
+            Err(e) => Attempt::Failed(e),
         }
     }
 
-    /// Delivers until `shutdown`, sleeping until the next message is due or a change
-    /// queues a new one; on shutdown, one last pass delivers what can be delivered.
+    /// The page view of a page message, showing the ticket as `card` says it stands now.
+    fn view<'a>(
+        &self,
+        nonce: i64,
+        page: &'a Outgoing,
+        card: &'a crate::effects::TicketCard,
+        thread: Option<u64>,
+    ) -> Option<PageView<'a>> {
+        let Outgoing::Page {
+            role,
+            level,
+            arrival,
+            ack_due_at,
+            ..
+        } = page
+        else {
+            return None;
+        };
+        Some(PageView {
+            nonce,
+            guild: self.service.config.discord.guild_id,
+            role: *role,
+            level: *level,
+            card,
+            arrival,
+            ack_due_at: *ack_due_at,
+            thread,
+        })
+    }
+
+    async fn thread_of(&self, p: &Pending) -> Sent<Option<u64>> {
+        match p.ticket_id {
+            Some(t) => self.service.ticket_thread(t).await.map_err(internal),
+            None => Ok(None),
+        }
+    }
+
+    async fn page(
+        &self,
+        p: &Pending,
+        page: &Outgoing,
+        text: &Text<'_>,
+        now: DateTime<Utc>,
+    ) -> Sent<Option<u64>> {
+        let Outgoing::Page { channel, card, .. } = page else {
+            return Ok(None);
+        };
+        let thread = self.thread_of(p).await?;
+        let Some(view) = self.view(p.id, page, card, thread) else {
+            return Ok(None);
+        };
+        let content = messages::page_content(text, &view);
+        let create = messages::page(text, &view);
+        let m = self
+            .create_once(p, 0, ChannelId::new(channel.0), create, &content, now)
+            .await?;
+        Ok(Some(m.id.get()))
+    }
+
+    /// Puts every page the ticket had right: each shows the ticket as it stands, keeps its
+    /// fields, and its buttons work only on the page of the level that owns the ticket.
+    async fn edit_pages(
+        &self,
+        p: &Pending,
+        card: &crate::effects::TicketCard,
+        text: &Text<'_>,
+    ) -> Sent<()> {
+        let Some(ticket) = p.ticket_id else {
+            return Ok(());
+        };
+        let pages = self
+            .service
+            .pages_before(ticket, p.id)
+            .await
+            .map_err(internal)?;
+        let thread = self.thread_of(p).await?;
+        for (page, message) in &pages {
+            let (Outgoing::Page { channel, .. }, Some(view)) =
+                (page, self.view(p.id, page, card, thread))
+            else {
+                continue;
+            };
+            let edit = messages::page_edit(text, &view);
+            let done = self
+                .call(ChannelId::new(channel.0).edit_message(
+                    &*self.http,
+                    MessageId::new(*message),
+                    edit,
+                ))
+                .await;
+            match done {
+                Ok(_) => {}
+                // Someone deleted that page: nothing left to put right there.
+                Err(e) if e.code() == Some(UNKNOWN_MESSAGE) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Opens the ticket's thread on its page (adopting the one Discord already has), then
+    /// puts the thread's link on the page.
+    async fn open_thread(&self, p: &Pending, name: &str, text: &Text<'_>) -> Sent<Option<u64>> {
+        let Some(ticket) = p.ticket_id else {
+            return Ok(None);
+        };
+        let page = self
+            .service
+            .page_before(ticket, p.id)
+            .await
+            .map_err(internal)?;
+        // No page, or its page was set aside: there is nothing to hang a thread on.
+        let Some((page @ Outgoing::Page { channel, card, .. }, Some(message))) = &page else {
+            return Ok(None);
+        };
+        let channel = ChannelId::new(channel.0);
+        let message = MessageId::new(*message);
+        let create = CreateThread::new(messages::clip(name, 100));
+        let thread = match self
+            .call(channel.create_thread_from_message(&*self.http, message, create))
+            .await
+        {
+            Ok(thread) => thread.id.get(),
+            // Created by an earlier attempt whose answer was lost: a thread started from a
+            // message takes the message's id.
+            Err(e) if e.code() == Some(THREAD_ALREADY_CREATED) => message.get(),
+            Err(e) => return Err(e),
+        };
+        if let Some(view) = self.view(p.id, page, card, Some(thread)) {
+            let edit = messages::page_edit(text, &view);
+            match self
+                .call(channel.edit_message(&*self.http, message, edit))
+                .await
+            {
+                Ok(_) => {}
+                Err(e) if e.code() == Some(UNKNOWN_MESSAGE) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(Some(thread))
+    }
+
+    async fn thread_post(
+        &self,
+        p: &Pending,
+        number: crate::domain::TicketNumber,
+        event: &crate::domain::Event,
+        text: &Text<'_>,
+        now: DateTime<Utc>,
+    ) -> Sent<Option<u64>> {
+        // Every earlier message of the ticket is through (the outbox holds this one back
+        // otherwise), so a ticket with no thread by now never had a page to hang one on.
+        let Some(thread) = self.thread_of(p).await? else {
+            return Ok(None);
+        };
+        // A long note goes in several messages rather than being cut; the rating buttons
+        // ride on the last one.
+        let parts = crate::render::split_message(&text.event(event), crate::render::MESSAGE_LIMIT);
+        let last = parts.len().saturating_sub(1);
+        let closed = matches!(event.kind, crate::domain::EventKind::Closed { .. });
+        let buttons = |i: usize| {
+            if closed && i == last {
+                messages::rating_buttons(number)
+            } else {
+                Vec::new()
+            }
+        };
+        self.parts(p, ChannelId::new(thread), &parts, buttons, now)
+            .await
+    }
+
+    /// Sends the parts not yet sent, recording each one Discord accepted.
+    async fn parts(
+        &self,
+        p: &Pending,
+        channel: ChannelId,
+        parts: &[String],
+        buttons: impl Fn(usize) -> Vec<serenity::all::CreateActionRow>,
+        now: DateTime<Utc>,
+    ) -> Sent<Option<u64>> {
+        let mut last = None;
+        for (i, part) in parts.iter().enumerate().skip(p.parts_done as usize) {
+            // The first part keeps the plain outbox id as its nonce.
+            let nonce = if i == 0 {
+                p.id.to_string()
+            } else {
+                format!("{}-{i}", p.id)
+            };
+            let create = messages::quiet(&nonce, part, buttons(i));
+            let m = self
+                .create_once(p, i as u32, channel, create, part, now)
+                .await?;
+            last = Some(m.id.get());
+            if i + 1 < parts.len() {
+                self.service
+                    .outbox_parts_done(p, i as u32 + 1, now)
+                    .await
+                    .map_err(internal)?;
+            }
+        }
+        Ok(last)
+    }
+
+    /// Creates a message once: when an earlier attempt at this very part may have landed and
+    /// Discord's nonce memory may have lapsed, the channel is searched for it first.
+    async fn create_once(
+        &self,
+        p: &Pending,
+        part: u32,
+        channel: ChannelId,
+        create: CreateMessage,
+        content: &str,
+        now: DateTime<Utc>,
+    ) -> Sent<Message> {
+        let first = p.first_attempt_at.unwrap_or(now);
+        if p.uncertain && part == p.parts_done && now - first > NONCE_WINDOW {
+            if let Some(found) = self.find_landed(channel, first, content).await? {
+                tracing::info!(
+                    outbox = p.id,
+                    "an earlier attempt had landed; not sent again"
+                );
+                return Ok(found);
+            }
+        }
+        self.call(channel.send_message(&*self.http, create)).await
+    }
+
+    /// A message the bot posted in `channel` since `since` with exactly `content`.
+    async fn find_landed(
+        &self,
+        channel: ChannelId,
+        since: DateTime<Utc>,
+        content: &str,
+    ) -> Sent<Option<Message>> {
+        let after = snowflake_at(since - chrono::TimeDelta::minutes(1));
+        let recent = self
+            .call(channel.messages(&*self.http, GetMessages::new().after(after).limit(100)))
+            .await?;
+        Ok(recent
+            .into_iter()
+            .find(|m| m.author.bot && m.content == content))
+    }
+
+    /// Delivers until `shutdown`: tickets side by side, each as soon as its message is due,
+    /// looking at the outbox when woken, when a ticket finishes, and every `POLL` at least.
+    /// On shutdown it waits for what is in flight and makes one last pass.
     pub async fn run(
         self,
         clock: crate::scheduler::Clock,
         wake: Arc<Notify>,
         mut shutdown: watch::Receiver<bool>,
     ) {
+        let mut in_flight: HashSet<i64> = HashSet::new();
+        let mut tasks: JoinSet<i64> = JoinSet::new();
+        let mut last_prune: Option<DateTime<Utc>> = None;
         loop {
             let now = clock();
-            let wait = match self.deliver_due(now).await {
-                Ok(_) => match store::outbox::next_due(self.service.store.reader()).await {
-                    Ok(Some(next)) => (next - now)
-                        .to_std()
-                        .unwrap_or(Duration::ZERO)
-                        .max(Duration::from_millis(50)),
-                    Ok(None) => Duration::from_secs(3600),
-                    Err(_) => Duration::from_secs(5),
-                },
+            self.prune_daily(now, &mut last_prune).await;
+            let wait = match self.start_due(now, &mut in_flight, &mut tasks).await {
+                Ok(wait) => wait,
                 Err(e) => {
-                    tracing::error!(error = ?e, "delivery pass failed");
-                    Duration::from_secs(5)
+                    tracing::error!(error = ?e, "looking at the outbox failed");
+                    POLL
                 }
             };
             if *shutdown.borrow() {
@@ -304,14 +558,87 @@ impl Deliverer {
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = wake.notified() => {}
-                _ = shutdown.changed() => {
-                    let _ = self.deliver_due(clock()).await;
-                    break;
+                Some(done) = tasks.join_next(), if !tasks.is_empty() => {
+                    match done {
+                        Ok(lane) => { in_flight.remove(&lane); }
+                        Err(e) => {
+                            // A delivery task panicked: its lane is unknown, so start afresh.
+                            tracing::error!(error = %e, "a delivery task failed");
+                            in_flight.clear();
+                        }
+                    }
                 }
+                _ = shutdown.changed() => break,
             }
+        }
+        while tasks.join_next().await.is_some() {}
+        if let Err(e) = self.deliver_due(clock()).await {
+            tracing::error!(error = ?e, "the last delivery pass failed");
         }
         tracing::info!("delivery worker stopped");
     }
+
+    /// Starts a task for each ticket with deliverable messages that is not being delivered
+    /// already; returns how long to wait before looking again.
+    async fn start_due(
+        &self,
+        now: DateTime<Utc>,
+        in_flight: &mut HashSet<i64>,
+        tasks: &mut JoinSet<i64>,
+    ) -> anyhow::Result<Duration> {
+        let due = self.service.outbox_due(now, BATCH).await?;
+        for (key, lane) in lanes(due) {
+            if in_flight.len() >= MAX_IN_FLIGHT || !in_flight.insert(key) {
+                continue;
+            }
+            let worker = self.clone();
+            tasks.spawn(async move {
+                worker.deliver_lane(lane, now).await;
+                key
+            });
+        }
+        let next = self.service.outbox_next_due().await?;
+        Ok(match next {
+            // Due now but in flight (or over the limit): a finishing task wakes the loop.
+            Some(next) if next <= now => POLL,
+            Some(next) => (next - now)
+                .to_std()
+                .unwrap_or(POLL)
+                .clamp(Duration::from_millis(50), POLL),
+            None => POLL,
+        })
+    }
+
+    /// Drops what the outbox no longer needs, once a day.
+    async fn prune_daily(&self, now: DateTime<Utc>, last: &mut Option<DateTime<Utc>>) {
+        if last.is_some_and(|l| now - l < chrono::TimeDelta::days(1)) {
+            return;
+        }
+        *last = Some(now);
+        match self.service.prune_outbox(now).await {
+            Ok(n) if n > 0 => tracing::info!(rows = n, "old delivered messages pruned"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = ?e, "pruning the outbox failed"),
+        }
+    }
+}
+
+/// The due messages grouped by ticket, in order; a message about no ticket is a lane alone
+/// (keyed by its negated id, which no ticket id can be).
+fn lanes(due: Vec<Pending>) -> BTreeMap<i64, Vec<Pending>> {
+    let mut lanes: BTreeMap<i64, Vec<Pending>> = BTreeMap::new();
+    for p in due {
+        lanes
+            .entry(p.ticket_id.unwrap_or(-p.id))
+            .or_default()
+            .push(p);
+    }
+    lanes
+}
+
+/// A database error met while delivering: retried like a failed request.
+fn internal(e: anyhow::Error) -> SendError {
+    SendError::Internal(format!("{e:#}"))
 }
 
 #[cfg(test)]
@@ -331,5 +658,18 @@ mod tests {
             backoff(0, Some(Duration::from_secs(7))),
             Duration::from_secs(7)
         );
+    }
+
+    #[test]
+    fn snowflakes_follow_time() {
+        let t = DateTime::parse_from_rfc3339("2026-11-02T09:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let id = snowflake_at(t).get();
+        assert_eq!(
+            ((id >> 22) as i64) + 1_420_070_400_000,
+            t.timestamp_millis()
+        );
+        assert!(snowflake_at(t + chrono::TimeDelta::seconds(1)) > snowflake_at(t));
     }
 }

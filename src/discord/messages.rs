@@ -1,14 +1,15 @@
 //! Channel messages as serenity builders: pages (the one message that may ping, and only the
-//! paged role), with their buttons and a link to the ticket's thread.
+//! paged role), with their fields, a colour per priority, their buttons and a link to the
+//! ticket's thread; page edits that keep all of it; quiet messages that ping nobody.
 
 use chrono::{DateTime, Utc};
 use serenity::all::{
-    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateMessage,
-    EditMessage, Nonce,
+    ButtonStyle, Colour, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
+    CreateMessage, EditMessage, Nonce,
 };
 
 use super::buttons::ButtonAction;
-use crate::domain::{GuildId, Level, RoleId};
+use crate::domain::{GuildId, Level, Priority, RoleId, Status};
 use crate::effects::{Arrival, TicketCard};
 use crate::render::Text;
 use crate::tr;
@@ -17,15 +18,7 @@ use crate::tr;
 const EMBED_TITLE: usize = 256;
 const EMBED_DESCRIPTION: usize = 4096;
 
-/// `text` cut to `max` characters, with an ellipsis when something was cut.
-pub fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
-    s.push('…');
-    s
-}
+pub use crate::domain::text::clip;
 
 /// What a page shows, as the outbox stores it.
 pub struct PageView<'a> {
@@ -33,7 +26,9 @@ pub struct PageView<'a> {
     pub nonce: i64,
     pub guild: GuildId,
     pub role: RoleId,
+    /// The level this page was posted for.
     pub level: Level,
+    /// The ticket as it stands now.
     pub card: &'a TicketCard,
     pub arrival: &'a Arrival,
     pub ack_due_at: Option<DateTime<Utc>>,
@@ -41,42 +36,87 @@ pub struct PageView<'a> {
     pub thread: Option<u64>,
 }
 
-/// A page: mentions exactly the paged role; the ticket's text sits in the embed, and
-/// `allowed_mentions` lets nothing but that role ping.
-pub fn page(text: &Text, p: &PageView) -> CreateMessage {
+impl PageView<'_> {
+    /// Whether this page's level still has work on the ticket: its buttons work only then.
+    fn live(&self) -> bool {
+        let c = self.card;
+        match c.status {
+            Status::Closed => false,
+            // The vendor liaison's page stays live while the ticket waits on the vendor.
+            _ if self.level == Level::VENDOR => c.status == Status::Waiting,
+            _ => c.level == self.level,
+        }
+    }
+}
+
+/// A colour per priority, so a critical page stands out in the channel.
+fn colour(p: Priority) -> Colour {
+    Colour::new(match p {
+        Priority::Critical => 0xE0_3E_3E,
+        Priority::High => 0xE6_7E_22,
+        Priority::Normal => 0x34_98_DB,
+        Priority::Low => 0x95_A5_A6,
+    })
+}
+
+fn level_label(text: &Text, level: Level) -> String {
+    let name = text
+        .config
+        .tier(level)
+        .map_or_else(|| level.default_name().to_owned(), |t| t.name.clone());
+    format!("{level} ({name})")
+}
+
+/// The page's embed: who it is for, where it came from, and the ticket as it stands.
+fn page_embed(text: &Text, p: &PageView) -> CreateEmbed {
     let l = text.lang;
     let c = p.card;
-    let level_name = text
-        .config
-        .tier(p.level)
-        .map_or_else(|| p.level.default_name().to_owned(), |t| t.name.clone());
     let mut embed = CreateEmbed::new()
         .title(clip(&format!("#{} {}", c.number, c.title), EMBED_TITLE))
         .description(clip(&text.arrival(p.arrival).join("\n"), EMBED_DESCRIPTION))
+        .colour(colour(c.priority))
         .field(
             tr!(l, "page-field-priority"),
             text.priority(c.priority),
             true,
         )
-        .field(
-            tr!(l, "page-field-level"),
-            format!("{} ({level_name})", p.level),
-            true,
-        );
-    if let Some(due) = p.ack_due_at {
+        .field(tr!(l, "page-field-level"), level_label(text, p.level), true)
+        .field(tr!(l, "page-field-status"), text.status(c.status), true);
+    if c.level != p.level {
+        embed = embed.field(tr!(l, "page-field-owner"), level_label(text, c.level), true);
+    }
+    if let Some(assignee) = c.assignee {
         embed = embed.field(
-            tr!(l, "page-field-due"),
-            format!("<t:{}:R>", due.timestamp()),
+            tr!(l, "page-field-assignee"),
+            format!("<@{assignee}>"),
             true,
         );
     }
+    match p.ack_due_at {
+        Some(due) if c.status == Status::Open && p.live() => embed.field(
+            tr!(l, "page-field-due"),
+            format!("<t:{}:R>", due.timestamp()),
+            true,
+        ),
+        _ => embed,
+    }
+}
+
+/// Acknowledge and Assign (disabled once this page's level no longer owns the ticket), and
+/// the link to the ticket's thread whenever it exists.
+fn page_buttons(text: &Text, p: &PageView) -> Vec<CreateActionRow> {
+    let l = text.lang;
+    let number = p.card.number;
+    let live = p.live();
     let mut buttons = vec![
-        CreateButton::new(ButtonAction::Ack(c.number).custom_id())
+        CreateButton::new(ButtonAction::Ack(number).custom_id())
             .label(tr!(l, "button-ack"))
-            .style(ButtonStyle::Success),
-        CreateButton::new(ButtonAction::Assign(c.number).custom_id())
+            .style(ButtonStyle::Success)
+            .disabled(!live),
+        CreateButton::new(ButtonAction::Assign(number).custom_id())
             .label(tr!(l, "button-assign"))
-            .style(ButtonStyle::Primary),
+            .style(ButtonStyle::Primary)
+            .disabled(!live),
     ];
     if let Some(thread) = p.thread {
         buttons.push(
@@ -84,19 +124,43 @@ pub fn page(text: &Text, p: &PageView) -> CreateMessage {
                 .label(tr!(l, "button-thread")),
         );
     }
+    vec![CreateActionRow::Buttons(buttons)]
+}
+
+/// The page's text: the one line that mentions the paged role.
+pub fn page_content(text: &Text, p: &PageView) -> String {
+    let level_name = text
+        .config
+        .tier(p.level)
+        .map_or_else(|| p.level.default_name().to_owned(), |t| t.name.clone());
+    tr!(
+        text.lang,
+        "page-content",
+        role = p.role,
+        number = p.card.number,
+        level_name = level_name
+    )
+}
+
+/// A page: mentions exactly the paged role; the ticket's text sits in the embed, and
+/// `allowed_mentions` lets nothing but that role ping.
+pub fn page(text: &Text, p: &PageView) -> CreateMessage {
     CreateMessage::new()
-        .content(tr!(
-            l,
-            "page-content",
-            role = p.role,
-            number = c.number,
-            level_name = level_name
-        ))
-        .embed(embed)
-        .components(vec![CreateActionRow::Buttons(buttons)])
+        .content(page_content(text, p))
+        .embed(page_embed(text, p))
+        .components(page_buttons(text, p))
         .allowed_mentions(CreateAllowedMentions::new().roles([p.role.0]))
         .nonce(Nonce::String(p.nonce.to_string()))
         .enforce_nonce(true)
+}
+
+/// The edit that makes a page show the ticket as it stands, with every field kept; the text
+/// line is left alone, and an edit never pings.
+pub fn page_edit(text: &Text, p: &PageView) -> EditMessage {
+    EditMessage::new()
+        .embed(page_embed(text, p))
+        .components(page_buttons(text, p))
+        .allowed_mentions(CreateAllowedMentions::new())
 }
 
 /// A message that pings exactly `role` (re-pages, admin pages).
@@ -129,31 +193,4 @@ pub fn rating_buttons(ticket: crate::domain::TicketNumber) -> Vec<CreateActionRo
             })
             .collect(),
     )]
-}
-
-/// The edit that makes a page show the ticket as it stands: level, status, assignee; the
-/// buttons go once the ticket is closed.
-pub fn page_update(text: &Text, card: &TicketCard) -> EditMessage {
-    let embed = CreateEmbed::new()
-        .title(clip(
-            &format!("#{} {}", card.number, card.title),
-            EMBED_TITLE,
-        ))
-        .description(clip(&text.card_line(card), EMBED_DESCRIPTION));
-    let buttons = if card.status == crate::domain::Status::Closed {
-        Vec::new()
-    } else {
-        vec![CreateActionRow::Buttons(vec![
-            CreateButton::new(ButtonAction::Ack(card.number).custom_id())
-                .label(tr!(text.lang, "button-ack"))
-                .style(ButtonStyle::Success),
-            CreateButton::new(ButtonAction::Assign(card.number).custom_id())
-                .label(tr!(text.lang, "button-assign"))
-                .style(ButtonStyle::Primary),
-        ])]
-    };
-    EditMessage::new()
-        .embed(embed)
-        .components(buttons)
-        .allowed_mentions(CreateAllowedMentions::new())
 }

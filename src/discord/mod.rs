@@ -3,6 +3,7 @@
 //! modals, channel messages, the delivery worker and the bot itself (`bot::run`). No logic
 //! about tickets lives here: it parses, calls the service, renders.
 
+pub mod answer;
 pub mod bot;
 pub mod buttons;
 pub mod commands;
@@ -11,3 +12,33 @@ pub mod interaction;
 pub mod messages;
 pub mod modals;
 pub mod respond;
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use serenity::all::{ApplicationId, Http, HttpBuilder};
+
+/// serenity's HTTP client for this config: every request times out after `timeout` (serenity
+/// sets none, and one request Discord never answers would hold its caller forever), and with
+/// `proxy_url` every call goes there.
+pub fn http_client(
+    token: &str,
+    discord: &crate::config::Discord,
+    timeout: Duration,
+) -> anyhow::Result<Http> {
+    let client = reqwest::Client::builder()
+        .use_rustls_tls()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(5)))
+        .build()
+        .context("building the HTTP client")?;
+    let mut http = HttpBuilder::new(token)
+        .client(client)
+        .application_id(ApplicationId::new(discord.application_id));
+    if let Some(proxy) = &discord.proxy_url {
+        // serenity's rate limiter ignores the proxy, so it must be off; the delivery worker
+        // backs off by itself.
+        http = http.proxy(proxy.clone()).ratelimiter_disabled(true);
+    }
+    Ok(http.build())
+}

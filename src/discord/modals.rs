@@ -1,6 +1,7 @@
 //! Long texts through a modal: `/ticket open`, `/ticket escalate ticket:42` and
 //! `/ticket close ticket:42` given without their texts answer with a form; its submission
-//! becomes the same invocation as the slash command. Modals are built from action rows of
+//! becomes the same invocation as the slash command, with every option the command was given
+//! (kept in a draft in the database while the form is open). Modals are built from action rows of
 //! text inputs (serenity 0.12 drops the values of Discord's newer Label form).
 
 use serenity::all::{
@@ -51,9 +52,21 @@ pub fn needs_modal(inv: &Invocation) -> bool {
     })
 }
 
-/// The modal for an invocation that needs one; its custom id carries the command and the
-/// ticket (`td:modal:escalate:42`).
-pub fn modal(inv: &Invocation, lang: Lang) -> Option<CreateModal> {
+/// The options given with the command besides the ticket (`priority`, `level`, `fix_type`,
+/// `kb`, the vendor's…): they do not fit in a custom id, so they are kept as a draft until
+/// the form comes back.
+pub fn kept_options(inv: &Invocation) -> Vec<(String, RawValue)> {
+    inv.options
+        .iter()
+        .filter(|(name, _)| name != "ticket")
+        .cloned()
+        .collect()
+}
+
+/// The modal for an invocation that needs one; its custom id carries the command, the
+/// ticket and the draft of the other options, when there are any
+/// (`td:modal:escalate:42`, `td:modal:open:d7`).
+pub fn modal(inv: &Invocation, lang: Lang, draft: Option<i64>) -> Option<CreateModal> {
     let (sub, fields) = fields_of(inv)?;
     let spec = SPECS.iter().find(|s| s.path == ["ticket", sub])?;
     let ticket = inv
@@ -64,10 +77,13 @@ pub fn modal(inv: &Invocation, lang: Lang) -> Option<CreateModal> {
             ("ticket", RawValue::Text(t)) => Some(t.clone()),
             _ => None,
         });
-    let custom_id = match &ticket {
-        Some(t) => format!("td:modal:{sub}:{t}"),
-        None => format!("td:modal:{sub}"),
-    };
+    let mut custom_id = format!("td:modal:{sub}");
+    if let Some(t) = &ticket {
+        custom_id.push_str(&format!(":{t}"));
+    }
+    if let Some(d) = draft {
+        custom_id.push_str(&format!(":d{d}"));
+    }
     let rows = fields
         .iter()
         .filter_map(|field| spec.options.iter().find(|o| o.name == *field))
@@ -98,8 +114,16 @@ pub fn modal(inv: &Invocation, lang: Lang) -> Option<CreateModal> {
     Some(CreateModal::new(custom_id, title).components(rows))
 }
 
-/// A submitted modal as the invocation it stands for, or `None` when it is not ours.
-pub fn invocation(submit: &ModalInteraction) -> Option<Invocation> {
+/// A submitted modal: the invocation it stands for (texts and ticket), and the draft that
+/// holds the command's other options, if it had any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submitted {
+    pub invocation: Invocation,
+    pub draft: Option<i64>,
+}
+
+/// Reads a submitted modal, or `None` when it is not ours.
+pub fn submitted(submit: &ModalInteraction) -> Option<Submitted> {
     let mut parts = submit.data.custom_id.split(':');
     if (parts.next()?, parts.next()?) != ("td", "modal") {
         return None;
@@ -107,8 +131,12 @@ pub fn invocation(submit: &ModalInteraction) -> Option<Invocation> {
     let sub = parts.next()?;
     let (_, fields) = MODAL_FIELDS.iter().find(|(name, _)| *name == sub)?;
     let mut options = Vec::new();
-    if let Some(ticket) = parts.next() {
-        options.push(("ticket".to_owned(), RawValue::Text(ticket.to_owned())));
+    let mut draft = None;
+    for part in parts {
+        match part.strip_prefix('d').map(str::parse::<i64>) {
+            Some(Ok(id)) => draft = Some(id),
+            _ => options.push(("ticket".to_owned(), RawValue::Text(part.to_owned()))),
+        }
     }
     for row in &submit.data.components {
         for component in &row.components {
@@ -121,8 +149,11 @@ pub fn invocation(submit: &ModalInteraction) -> Option<Invocation> {
             }
         }
     }
-    Some(Invocation {
-        path: vec!["ticket".to_owned(), sub.to_owned()],
-        options,
+    Some(Submitted {
+        invocation: Invocation {
+            path: vec!["ticket".to_owned(), sub.to_owned()],
+            options,
+        },
+        draft,
     })
 }

@@ -2,7 +2,8 @@
 //! and `allowed_mentions` empty, so nothing a user typed can ping anyone.
 
 use serenity::all::{
-    CreateAllowedMentions, CreateInteractionResponse, CreateInteractionResponseMessage,
+    CreateAllowedMentions, CreateInteractionResponse, CreateInteractionResponseFollowup,
+    CreateInteractionResponseMessage, EditInteractionResponse,
 };
 
 use crate::config::Config;
@@ -35,6 +36,36 @@ pub fn fit(text: &str, limit: usize, lang: Lang) -> String {
     kept
 }
 
+/// An answer to an interaction, before it is known whether it goes out at once or after a
+/// deferral (then as an edit of the deferred answer, or as a private follow-up).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub text: String,
+    pub ephemeral: bool,
+}
+
+impl Answer {
+    /// The answer given at once.
+    pub fn response(self) -> CreateInteractionResponse {
+        message(self.text, self.ephemeral)
+    }
+
+    /// The answer replacing a deferred one ("tierdesk is thinking…").
+    pub fn edit(self) -> EditInteractionResponse {
+        EditInteractionResponse::new()
+            .content(self.text)
+            .allowed_mentions(CreateAllowedMentions::new())
+    }
+
+    /// The answer as a follow-up message.
+    pub fn followup(self) -> CreateInteractionResponseFollowup {
+        CreateInteractionResponseFollowup::new()
+            .content(self.text)
+            .ephemeral(self.ephemeral)
+            .allowed_mentions(CreateAllowedMentions::new())
+    }
+}
+
 fn message(text: String, ephemeral: bool) -> CreateInteractionResponse {
     CreateInteractionResponse::Message(
         CreateInteractionResponseMessage::new()
@@ -44,20 +75,49 @@ fn message(text: String, ephemeral: bool) -> CreateInteractionResponse {
     )
 }
 
+/// The answer to a command that ran.
+pub fn success_answer(config: &Config, lang: Lang, outcome: &Outcome) -> Answer {
+    let text = Text::new(config, lang).reply(&outcome.reply);
+    Answer {
+        text: fit(&text, MESSAGE_LIMIT, lang),
+        ephemeral: outcome.reply.ephemeral(),
+    }
+}
+
+/// The answer to a refused or failed command: only the member sees it.
+pub fn refusal_answer(lang: Lang, error: &Error) -> Answer {
+    Answer {
+        text: fit(&error.message(lang), MESSAGE_LIMIT, lang),
+        ephemeral: true,
+    }
+}
+
 /// The response to a command that ran.
 pub fn success(config: &Config, lang: Lang, outcome: &Outcome) -> CreateInteractionResponse {
-    let text = Text::new(config, lang).reply(&outcome.reply);
-    message(fit(&text, MESSAGE_LIMIT, lang), outcome.reply.ephemeral())
+    success_answer(config, lang, outcome).response()
 }
 
 /// The response to a refused or failed command: only the member sees it.
 pub fn refusal(lang: Lang, error: &Error) -> CreateInteractionResponse {
-    message(fit(&error.message(lang), MESSAGE_LIMIT, lang), true)
+    refusal_answer(lang, error).response()
+}
+
+/// A deferral: Discord shows "thinking…" until the answer replaces it.
+pub fn defer(ephemeral: bool) -> CreateInteractionResponse {
+    CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new().ephemeral(ephemeral))
 }
 
 /// A short notice from the catalogue, for the member only.
 pub fn notice(lang: Lang, id: &str) -> CreateInteractionResponse {
-    message(tr!(lang, id), true)
+    notice_answer(lang, id).response()
+}
+
+/// The same notice as an answer.
+pub fn notice_answer(lang: Lang, id: &str) -> Answer {
+    Answer {
+        text: tr!(lang, id),
+        ephemeral: true,
+    }
 }
 
 /// The same response, shown only to the member (button presses answer privately; the page

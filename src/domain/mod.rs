@@ -8,7 +8,7 @@ mod ids;
 pub mod kb;
 mod level;
 pub mod rules;
-mod text;
+pub mod text;
 mod ticket;
 
 pub use choice::{FixType, Priority, ReturnReason, Status, VendorReason, WaitingOn};

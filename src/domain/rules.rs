@@ -22,17 +22,24 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// The highest level the member acts as. Admins may do what any level may.
+    /// The highest level the member acts as. Admins may do what any level may. Level 4's
+    /// role (the vendor liaison) sits beside the ladder, not above level 3: it never lets a
+    /// member act on tickets owned by levels 1 to 3 (SPEC §1).
     pub fn highest(&self) -> Option<Level> {
         if self.admin {
             Some(Level::VENDOR)
         } else {
-            self.levels.iter().copied().max()
+            self.levels
+                .iter()
+                .copied()
+                .filter(|l| *l != Level::VENDOR)
+                .max()
         }
     }
 
+    /// Any support role, the vendor liaison's included (agents annotate tickets).
     pub fn is_agent(&self) -> bool {
-        self.highest().is_some()
+        self.admin || !self.levels.is_empty()
     }
 }
 
@@ -139,6 +146,19 @@ pub fn check_ack(actor: &Actor, ticket: &Ticket) -> Result<(), UserError> {
             on: ticket.waiting_on,
         }),
     }
+}
+
+/// Assigning needs a change: a ticket already with `assignee` (a second press of "Assign to
+/// me") is refused, so it adds no second event, edit or thread post.
+pub fn check_assign(actor: &Actor, ticket: &Ticket, assignee: UserId) -> Result<(), UserError> {
+    require_can_act(actor, ticket, "action-assign")?;
+    if ticket.assignee == Some(assignee) {
+        return Err(UserError::AlreadyAssigned {
+            ticket: ticket.number,
+            assignee,
+        });
+    }
+    Ok(())
 }
 
 /// What an agent typed into `/ticket escalate`.
@@ -470,11 +490,51 @@ mod tests {
     }
 
     #[test]
+    fn the_vendor_liaison_is_beside_the_ladder_not_above_it() {
+        let liaison = agent(&[4]);
+        assert_eq!(liaison.highest(), None);
+        assert!(liaison.is_agent(), "the liaison annotates tickets");
+        for level in 1..=3 {
+            let t = ticket(level, Status::Open, Priority::High);
+            assert!(matches!(
+                check_ack(&liaison, &t),
+                Err(UserError::LevelTooLow { .. })
+            ));
+            assert!(require_can_act(&liaison, &t, "action-close").is_err());
+        }
+        // Holding level 2 as well, the liaison acts as level 2 and no higher.
+        let both = agent(&[2, 4]);
+        assert_eq!(both.highest(), Some(Level::TECHNICAL));
+        assert!(check_ack(&both, &ticket(2, Status::Open, Priority::Low)).is_ok());
+        assert!(check_ack(&both, &ticket(3, Status::Open, Priority::Low)).is_err());
+    }
+
+    #[test]
+    fn assigning_twice_to_the_same_member_is_refused() {
+        let mut t = ticket(1, Status::Acknowledged, Priority::Normal);
+        let a = agent(&[1]);
+        assert!(check_assign(&a, &t, a.user).is_ok());
+        t.assignee = Some(a.user);
+        assert_eq!(
+            check_assign(&a, &t, a.user),
+            Err(UserError::AlreadyAssigned {
+                ticket: t.number,
+                assignee: a.user
+            })
+        );
+        assert!(
+            check_assign(&a, &t, UserId(42)).is_ok(),
+            "handing it on is a change"
+        );
+    }
+
+    #[test]
     fn vendor_path_needs_level_three_and_a_known_vendor() {
         let t = ticket(3, Status::Acknowledged, Priority::Normal);
         let vendors = vec!["Acme Storage".to_owned()];
+        // The vendor liaison does not outrank level 3 (SPEC §1).
         let err = plan_escalation(&agent(&[4]), &t, full_request(), &[], &vendors).unwrap_err();
-        assert_eq!(err, UserError::VendorNeedsLevel3);
+        assert!(matches!(err, UserError::LevelTooLow { .. }), "{err:?}");
 
         let err = plan_escalation(&agent(&[3]), &t, full_request(), &[], &vendors).unwrap_err();
         let text = err.to_string();

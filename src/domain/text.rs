@@ -4,6 +4,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::UserError;
 
+/// `text` cut to `max` characters, with an ellipsis when something was cut.
+pub fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
+    s.push('…');
+    s
+}
+
 fn checked(field: &'static str, value: &str, max: usize) -> Result<String, UserError> {
     let trimmed = value.trim();
     if trimmed.is_empty() {

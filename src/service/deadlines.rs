@@ -47,6 +47,11 @@ fn system_actor() -> Actor {
 }
 
 impl Service {
+    /// The earliest acknowledgement deadline still to act on, if any.
+    pub async fn next_deadline(&self) -> anyhow::Result<Option<DateTime<Utc>>> {
+        store::tickets::next_deadline(self.store.reader()).await
+    }
+
     /// Acts on every ticket whose deadline has passed by `now`, in batches of one transaction
     /// each. Returns what was done.
     pub async fn run_due(&self, now: DateTime<Utc>) -> Result<Vec<DeadlineAction>, Error> {

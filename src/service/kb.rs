@@ -165,3 +165,14 @@ fn prefill(t: &crate::domain::Ticket, c: &crate::domain::Closure) -> String {
     // An article is at most 4,000 characters, like any long text.
     body.chars().take(LongText::MAX).collect()
 }
+
+impl Service {
+    /// Articles whose number or title contains `typed`, for autocompletion.
+    pub async fn complete_articles(
+        &self,
+        typed: &str,
+    ) -> anyhow::Result<Vec<(ArticleNumber, String)>> {
+        let guild = self.config.discord.guild_id;
+        store::kb::complete_titles(self.store.reader(), guild, typed, 25).await
+    }
+}

@@ -322,8 +322,8 @@ impl Service {
     ) -> Result<Outcome, Error> {
         let mut tx = self.store.begin_write().await?;
         let mut ticket = self.load(&mut tx, ctx, number).await?;
-        rules::require_can_act(&ctx.actor, &ticket, "action-assign")?;
         let assignee = user.unwrap_or(ctx.actor.user);
+        rules::check_assign(&ctx.actor, &ticket, assignee)?;
         let mut change = Change::new(ctx);
         // Taking a ticket that still waits for an acknowledgement acknowledges it.
         if ticket.status == Status::Open {
@@ -612,7 +612,7 @@ impl Service {
         let level = rules::check_reopen(&ctx.actor, &ticket)?;
         self.arrive(&mut ticket, level, ctx.now);
         ticket.closure = None;
-        ticket.rating = None;
+        // The rating stays: the requester's first rating is the one that counts (SPEC §3).
         let mut change = Change::new(ctx);
         change.event(
             level,
@@ -719,5 +719,26 @@ impl Service {
             status,
             tickets,
         }))
+    }
+}
+
+impl Service {
+    /// Open tickets whose number or title contains `typed` that `actor` may act on or
+    /// requested, for autocompletion.
+    pub async fn complete_tickets(
+        &self,
+        actor: &rules::Actor,
+        typed: &str,
+    ) -> anyhow::Result<Vec<(TicketNumber, String)>> {
+        let guild = self.config.discord.guild_id;
+        store::tickets::complete(
+            self.store.reader(),
+            guild,
+            typed,
+            actor.highest(),
+            actor.user,
+            25,
+        )
+        .await
     }
 }

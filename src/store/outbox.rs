@@ -43,40 +43,75 @@ pub async fn enqueue(
 pub struct Pending {
     pub id: i64,
     pub ticket_id: Option<i64>,
-    pub message: Outgoing,
+    /// The message, or why its stored payload could not be read (it is then set aside).
+    pub message: Result<Outgoing, String>,
     pub attempts: i64,
+    pub created_at: DateTime<Utc>,
+    /// Parts of a multi-part message Discord already accepted.
+    pub parts_done: u32,
+    /// When the first attempt began, if one did.
+    pub first_attempt_at: Option<DateTime<Utc>>,
+    /// The last attempt's outcome is unknown: Discord may have created the message.
+    pub uncertain: bool,
 }
 
-/// Undelivered messages due by `now`, oldest first.
+/// Rows still to deliver (neither delivered nor set aside).
+const PENDING: &str = "delivered_at IS NULL AND failed_at IS NULL";
+
+/// A row may go now when nothing earlier of its ticket is still pending: pages stand alone
+/// (a page in a failing channel never holds back another level's page), while edits, the
+/// thread and thread posts follow every earlier message of their ticket in order.
+const ELIGIBLE: &str = "(o.ticket_id IS NULL OR o.kind IN ('page', 'repage', 'admin_page') \
+     OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.ticket_id = o.ticket_id AND e.id < o.id \
+     AND e.delivered_at IS NULL AND e.failed_at IS NULL))";
+
+type PendingRow = (i64, Option<i64>, String, i64, i64, i64, Option<i64>, i64);
+
+fn pending_of(row: PendingRow) -> Pending {
+    let (id, ticket_id, payload, attempts, created_at, parts_done, first, uncertain) = row;
+    Pending {
+        id,
+        ticket_id,
+        message: serde_json::from_str(&payload).map_err(|e| format!("unreadable payload: {e}")),
+        attempts,
+        created_at: super::from_ts(created_at),
+        parts_done: parts_done.clamp(0, u32::MAX as i64) as u32,
+        first_attempt_at: first.map(super::from_ts),
+        uncertain: uncertain != 0,
+    }
+}
+
+/// Messages that may be delivered now, oldest first (see `ELIGIBLE`). A row that cannot be
+/// decoded comes back with its error, so one bad row never blocks the others.
 pub async fn due<'e>(
     db: impl SqliteExecutor<'e>,
     now: DateTime<Utc>,
     limit: i64,
 ) -> anyhow::Result<Vec<Pending>> {
-    let rows: Vec<(i64, Option<i64>, String, i64)> = sqlx::query_as(
-        "SELECT id, ticket_id, payload, attempts FROM outbox \
-         WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?",
-    )
-    .bind(ts(now))
-    .bind(limit)
-    .fetch_all(db)
-    .await?;
-    rows.into_iter()
-        .map(|(id, ticket_id, payload, attempts)| {
-            Ok(Pending {
-                id,
-                ticket_id,
-                message: serde_json::from_str(&payload)?,
-                attempts,
-            })
-        })
-        .collect()
+    let sql = format!(
+        "SELECT o.id, o.ticket_id, o.payload, o.attempts, o.created_at, o.parts_done, \
+         o.first_attempt_at, o.uncertain FROM outbox o \
+         WHERE o.delivered_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ? \
+         AND {ELIGIBLE} ORDER BY o.id LIMIT ?"
+    );
+    let rows: Vec<PendingRow> = sqlx::query_as(&sql)
+        .bind(ts(now))
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
+    Ok(rows.into_iter().map(pending_of).collect())
 }
 
-/// How many messages wait for delivery.
+/// How many messages wait for delivery (set-aside ones not included).
 pub async fn pending_count<'e>(db: impl SqliteExecutor<'e>) -> anyhow::Result<i64> {
+    let sql = format!("SELECT COUNT(*) FROM outbox WHERE {PENDING}");
+    Ok(sqlx::query_scalar(&sql).fetch_one(db).await?)
+}
+
+/// How many messages were set aside as failed.
+pub async fn failed_count<'e>(db: impl SqliteExecutor<'e>) -> anyhow::Result<i64> {
     Ok(
-        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL")
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL")
             .fetch_one(db)
             .await?,
     )
@@ -89,40 +124,82 @@ pub async fn mark_delivered(
     message_id: Option<u64>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    sqlx::query("UPDATE outbox SET delivered_at = ?, discord_message_id = ?, last_error = NULL WHERE id = ?")
-        .bind(ts(now))
-        .bind(message_id.map(|m| m as i64))
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-/// Records a failed attempt and when to try again.
-pub async fn mark_failed(
-    tx: &mut Tx,
-    id: i64,
-    error: &str,
-    next_attempt_at: DateTime<Utc>,
-) -> anyhow::Result<()> {
     sqlx::query(
-        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+        "UPDATE outbox SET delivered_at = ?, discord_message_id = ?, last_error = NULL, \
+         uncertain = 0 WHERE id = ?",
     )
-    .bind(error)
-    .bind(ts(next_attempt_at))
+    .bind(ts(now))
+    .bind(message_id.map(|m| m as i64))
     .bind(id)
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-/// The ticket's latest page queued before outbox row `before`: (its message, the Discord
-/// message id once delivered). Page edits and the thread hang off it.
+/// What became of an attempt that did not deliver.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailedAttempt<'a> {
+    pub error: &'a str,
+    pub next_attempt_at: DateTime<Utc>,
+    /// Discord may have created the message all the same (timeout, dropped connection, 5xx).
+    pub uncertain: bool,
+    /// Retries are exhausted: set the message aside.
+    pub give_up: bool,
+}
+
+/// Records a failed attempt: when to try again, or that the message is set aside.
+pub async fn mark_failed(
+    tx: &mut Tx,
+    id: i64,
+    attempt: &FailedAttempt<'_>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, \
+         uncertain = ?, failed_at = CASE WHEN ? THEN ? END, \
+         first_attempt_at = COALESCE(first_attempt_at, ?) WHERE id = ?",
+    )
+    .bind(attempt.error)
+    .bind(ts(attempt.next_attempt_at))
+    .bind(attempt.uncertain)
+    .bind(attempt.give_up)
+    .bind(ts(now))
+    .bind(ts(now))
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Records that the first `parts` parts of a multi-part message reached Discord, so a retry
+/// sends only the rest.
+pub async fn mark_parts<'e>(
+    db: impl SqliteExecutor<'e>,
+    id: i64,
+    parts: u32,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET parts_done = MAX(parts_done, ?), \
+         first_attempt_at = COALESCE(first_attempt_at, ?) WHERE id = ?",
+    )
+    .bind(parts as i64)
+    .bind(ts(now))
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// A page of a ticket as queued: the page itself, and Discord's message id once delivered.
+pub type QueuedPage = (Outgoing, Option<u64>);
+
+/// The ticket's latest page queued before outbox row `before`. The thread hangs off it.
 pub async fn page_before<'e>(
     db: impl SqliteExecutor<'e>,
     ticket_id: i64,
     before: i64,
-) -> anyhow::Result<Option<(Outgoing, Option<u64>)>> {
+) -> anyhow::Result<Option<QueuedPage>> {
     let row: Option<(String, Option<i64>)> = sqlx::query_as(
         "SELECT payload, discord_message_id FROM outbox \
          WHERE ticket_id = ? AND kind = 'page' AND id < ? ORDER BY id DESC LIMIT 1",
@@ -135,11 +212,88 @@ pub async fn page_before<'e>(
         .transpose()
 }
 
-/// The earliest time an undelivered message is due, if any.
+/// Every page of the ticket queued before outbox row `before` that Discord has, oldest first:
+/// an edit puts each of them right.
+pub async fn pages_before<'e>(
+    db: impl SqliteExecutor<'e>,
+    ticket_id: i64,
+    before: i64,
+) -> anyhow::Result<Vec<(Outgoing, u64)>> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT payload, discord_message_id FROM outbox WHERE ticket_id = ? AND kind = 'page' \
+         AND id < ? AND discord_message_id IS NOT NULL ORDER BY id",
+    )
+    .bind(ticket_id)
+    .bind(before)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|(payload, message)| Ok((serde_json::from_str(&payload)?, message as u64)))
+        .collect()
+}
+
+/// The earliest time a message becomes deliverable, if any (messages held back by an
+/// earlier one of their ticket do not count: that one's time does).
 pub async fn next_due<'e>(db: impl SqliteExecutor<'e>) -> anyhow::Result<Option<DateTime<Utc>>> {
-    let next: Option<i64> =
-        sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM outbox WHERE delivered_at IS NULL")
-            .fetch_one(db)
-            .await?;
+    let sql = format!(
+        "SELECT MIN(o.next_attempt_at) FROM outbox o WHERE o.delivered_at IS NULL \
+         AND o.failed_at IS NULL AND {ELIGIBLE}"
+    );
+    let next: Option<i64> = sqlx::query_scalar(&sql).fetch_one(db).await?;
     Ok(next.map(super::from_ts))
+}
+
+/// Deletes delivered messages older than `before`, except the pages of open tickets (their
+/// edits still need them), and remembered interactions and modal drafts as old.
+pub async fn prune(tx: &mut Tx, before: DateTime<Utc>) -> anyhow::Result<u64> {
+    let pruned = sqlx::query(
+        "DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ? AND (kind <> 'page' \
+         OR ticket_id IS NULL OR ticket_id IN (SELECT id FROM tickets WHERE status = 'closed'))",
+    )
+    .bind(ts(before))
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    sqlx::query("DELETE FROM interactions WHERE received_at < ?")
+        .bind(ts(before))
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM modal_drafts WHERE created_at < ?")
+        .bind(ts(before))
+        .execute(&mut **tx)
+        .await?;
+    Ok(pruned)
+}
+
+/// Takes a Discord interaction id: true the first time, false when it was seen already.
+pub async fn claim_interaction(tx: &mut Tx, id: u64, now: DateTime<Utc>) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO interactions (id, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(id as i64)
+    .bind(ts(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Keeps the options of a command that answered with a modal; returns the draft's id.
+pub async fn save_draft(tx: &mut Tx, options: &str, now: DateTime<Utc>) -> anyhow::Result<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO modal_drafts (created_at, options) VALUES (?, ?) RETURNING id",
+    )
+    .bind(ts(now))
+    .bind(options)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// The options kept for a modal, if the draft still exists.
+pub async fn draft<'e>(db: impl SqliteExecutor<'e>, id: i64) -> anyhow::Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT options FROM modal_drafts WHERE id = ?")
+            .bind(id)
+            .fetch_optional(db)
+            .await?,
+    )
 }

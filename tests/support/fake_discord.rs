@@ -37,6 +37,13 @@ pub enum Fault {
     Delay(u64),
     /// Drops the connection in the middle of the answer.
     Drop,
+    /// Does what was asked (creates the message), then drops the connection before the
+    /// answer: the caller cannot know it landed.
+    LandThenDrop,
+    /// Never answers.
+    Hang,
+    /// 403 Missing Permissions (code 50013), as for a channel the bot may not post in.
+    Forbidden,
 }
 
 #[derive(Default)]
@@ -48,8 +55,14 @@ struct Inner {
     requests: Vec<Recorded>,
     faults: HashMap<&'static str, VecDeque<Fault>>,
     next_id: u64,
-    /// (channel, nonce) → the message created for it.
-    by_nonce: HashMap<(String, String), Value>,
+    /// (channel, nonce) → the message created for it, and when.
+    by_nonce: HashMap<(String, String), (Value, std::time::Instant)>,
+    /// How long a nonce is remembered (Discord: a few minutes).
+    nonce_window: Option<std::time::Duration>,
+    /// Faults applied to every request about one channel, for as long as they are set.
+    channel_faults: HashMap<String, Fault>,
+    /// Messages a thread was started from: Discord refuses a second thread on one.
+    threads: std::collections::HashSet<String>,
     /// Messages that exist, by id.
     messages: HashMap<String, Value>,
 }
@@ -76,7 +89,15 @@ impl FakeDiscord {
                 "/api/v10/interactions/{id}/{token}/callback",
                 post(interaction_callback),
             )
-            .route("/api/v10/channels/{channel}/messages", post(create_message))
+            .route(
+                "/api/v10/channels/{channel}/messages",
+                post(create_message).get(list_messages),
+            )
+            .route(
+                "/api/v10/webhooks/{app}/{token}/messages/@original",
+                patch(edit_original).delete(delete_original),
+            )
+            .route("/api/v10/webhooks/{app}/{token}", post(followup))
             .route(
                 "/api/v10/channels/{channel}/messages/{message}",
                 patch(edit_message),
@@ -145,6 +166,21 @@ impl FakeDiscord {
         }
     }
 
+    /// Makes every request about `channel` fail with `fault` until `heal_channel`.
+    pub fn fail_channel(&self, channel: &str, fault: Fault) {
+        let mut inner = self.inner.lock().unwrap();
+        inner.channel_faults.insert(channel.to_owned(), fault);
+    }
+
+    pub fn heal_channel(&self, channel: &str) {
+        self.inner.lock().unwrap().channel_faults.remove(channel);
+    }
+
+    /// How long nonces are remembered (default: five minutes, as Discord's "few minutes").
+    pub fn set_nonce_window(&self, window: std::time::Duration) {
+        self.inner.lock().unwrap().nonce_window = Some(window);
+    }
+
     /// Drops every fault still queued.
     pub fn clear_faults(&self) {
         self.inner.lock().unwrap().faults.clear();
@@ -184,29 +220,34 @@ impl FakeDiscord {
         path: String,
         body: Value,
     ) -> Option<Response> {
-        let fault = {
-            let mut inner = self.inner.lock().unwrap();
-            inner.requests.push(Recorded {
-                at: std::time::Instant::now(),
-                method,
-                route,
-                path,
-                body,
-            });
-            inner.faults.get_mut(route).and_then(|q| q.pop_front())
-        };
-        self.changed.notify_waiters();
-        match fault? {
+        let fault = self.record_fault(method, route, path, body)?;
+        answer_fault(fault).await
+    }
+
+    fn new_id(&self) -> String {
+        let mut inner = self.inner.lock().unwrap();
+        inner.next_id += 1;
+        (2_000_000_000_000_000_000u64 + inner.next_id).to_string()
+    }
+}
+
+/// The answer a fault gives in place of the normal one (`LandThenDrop` is handled by the
+/// route, which acts first).
+async fn answer_fault(fault: Fault) -> Option<Response> {
+    {
+        match fault {
+            Fault::Hang => std::future::pending().await,
+            Fault::LandThenDrop => None,
+            Fault::Forbidden => Some((
+                StatusCode::FORBIDDEN,
+                Json(json!({ "message": "Missing Permissions", "code": 50013 })),
+            )
+                .into_response()),
             Fault::Delay(ms) => {
                 tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
                 None
             }
-            Fault::Drop => {
-                let broken = futures_util::stream::once(async {
-                    Err::<axum::body::Bytes, std::io::Error>(std::io::Error::other("dropped"))
-                });
-                Some((StatusCode::OK, axum::body::Body::from_stream(broken)).into_response())
-            }
+            Fault::Drop => Some(dropped()),
             Fault::Status(code) => Some((
                 StatusCode::from_u16(code).unwrap(),
                 Json(json!({ "message": "injected failure", "code": 0 })),
@@ -220,12 +261,13 @@ impl FakeDiscord {
                 .into_response()),
         }
     }
+}
 
-    fn new_id(&self) -> String {
-        let mut inner = self.inner.lock().unwrap();
-        inner.next_id += 1;
-        (2_000_000_000_000_000_000u64 + inner.next_id).to_string()
-    }
+fn dropped() -> Response {
+    let broken = futures_util::stream::once(async {
+        Err::<axum::body::Bytes, std::io::Error>(std::io::Error::other("dropped"))
+    });
+    (StatusCode::OK, axum::body::Body::from_stream(broken)).into_response()
 }
 
 fn message_json(id: &str, channel: &str, body: &Value) -> Value {
@@ -242,7 +284,7 @@ fn message_json(id: &str, channel: &str, body: &Value) -> Value {
         "mention_roles": [],
         "attachments": [],
         "embeds": body["embeds"].clone(),
-        "components": [],
+        "components": body.get("components").cloned().unwrap_or(json!([])),
         "pinned": false,
         "type": 0,
         "nonce": body["nonce"].clone(),
@@ -255,34 +297,103 @@ async fn create_message(
     Json(body): Json<Value>,
 ) -> Response {
     let path = format!("/channels/{channel}/messages");
+    let fault = fake.record_fault(Method::POST, "create_message", path, body.clone());
+    let land_then_drop = matches!(fault, Some(Fault::LandThenDrop));
+    if let Some(f) = fault.filter(|_| !land_then_drop) {
+        if let Some(answer) = answer_fault(f).await {
+            return answer;
+        }
+    }
+    let m = fake.create(&channel, &body);
+    if land_then_drop {
+        return dropped();
+    }
+    Json(m).into_response()
+}
+
+impl FakeDiscord {
+    /// Records a request and takes its fault, without answering it.
+    fn record_fault(
+        &self,
+        method: Method,
+        route: &'static str,
+        path: String,
+        body: Value,
+    ) -> Option<Fault> {
+        let fault = {
+            let mut inner = self.inner.lock().unwrap();
+            let channel_fault = inner
+                .channel_faults
+                .iter()
+                .find(|(c, _)| path.contains(&format!("/channels/{c}/")))
+                .map(|(_, f)| *f);
+            inner.requests.push(Recorded {
+                at: std::time::Instant::now(),
+                method,
+                route,
+                path,
+                body,
+            });
+            channel_fault.or_else(|| inner.faults.get_mut(route).and_then(|q| q.pop_front()))
+        };
+        self.changed.notify_waiters();
+        fault
+    }
+
+    /// Creates a message, or returns the one already created for its nonce within the
+    /// nonce window when `enforce_nonce` is set, as Discord does.
+    fn create(&self, channel: &str, body: &Value) -> Value {
+        let nonce = body["nonce"].as_str().map(str::to_owned);
+        let id = self.new_id();
+        let mut inner = self.inner.lock().unwrap();
+        let window = inner
+            .nonce_window
+            .unwrap_or(std::time::Duration::from_secs(300));
+        if let (Some(nonce), true) = (&nonce, body["enforce_nonce"] == true) {
+            if let Some((m, at)) = inner.by_nonce.get(&(channel.to_owned(), nonce.clone())) {
+                if at.elapsed() < window {
+                    return m.clone();
+                }
+            }
+        }
+        let m = message_json(&id, channel, body);
+        if let Some(nonce) = nonce {
+            inner.by_nonce.insert(
+                (channel.to_owned(), nonce),
+                (m.clone(), std::time::Instant::now()),
+            );
+        }
+        inner.messages.insert(id, m.clone());
+        m
+    }
+}
+
+/// `GET /channels/{id}/messages?after=…&limit=…`: newest first, as Discord answers.
+async fn list_messages(
+    State(fake): State<FakeDiscord>,
+    Path(channel): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
+) -> Response {
+    let path = format!("/channels/{channel}/messages");
     if let Some(fault) = fake
-        .record(Method::POST, "create_message", path, body.clone())
+        .record(Method::GET, "list_messages", path, json!(query))
         .await
     {
         return fault;
     }
-    // Discord returns the first message for a repeated nonce when enforce_nonce is set.
-    let nonce = body["nonce"].as_str().map(str::to_owned);
-    if let (Some(nonce), true) = (&nonce, body["enforce_nonce"] == true) {
-        let existing = fake
-            .inner
-            .lock()
-            .unwrap()
-            .by_nonce
-            .get(&(channel.clone(), nonce.clone()))
-            .cloned();
-        if let Some(m) = existing {
-            return Json(m).into_response();
-        }
-    }
-    let id = fake.new_id();
-    let m = message_json(&id, &channel, &body);
-    let mut inner = fake.inner.lock().unwrap();
-    if let Some(nonce) = nonce {
-        inner.by_nonce.insert((channel, nonce), m.clone());
-    }
-    inner.messages.insert(id, m.clone());
-    Json(m).into_response()
+    let after: u64 = query.get("after").and_then(|a| a.parse().ok()).unwrap_or(0);
+    let limit: usize = query
+        .get("limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(50);
+    let mut found: Vec<Value> = fake
+        .messages_in(&channel)
+        .into_iter()
+        .filter(|m| m["id"].as_str().unwrap().parse::<u64>().unwrap() > after)
+        .collect();
+    found.reverse();
+    found.truncate(limit);
+    Json(found).into_response()
 }
 
 async fn edit_message(
@@ -308,6 +419,9 @@ async fn edit_message(
     if let Some(embeds) = body.get("embeds") {
         m["embeds"] = embeds.clone();
     }
+    if let Some(components) = body.get("components") {
+        m["components"] = components.clone();
+    }
     m["edited_timestamp"] = json!("2026-11-02T09:05:00.000000+00:00");
     Json(m.clone()).into_response()
 }
@@ -323,6 +437,13 @@ async fn create_thread(
         .await
     {
         return fault;
+    }
+    if !fake.inner.lock().unwrap().threads.insert(message.clone()) {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "message": "A thread has already been created for this message", "code": 160004 })),
+        )
+            .into_response();
     }
     // A thread started from a message takes the message's id.
     Json(json!({
@@ -385,6 +506,53 @@ async fn interaction_callback(
         return fault;
     }
     StatusCode::NO_CONTENT.into_response()
+}
+
+/// The answer that replaces a deferred one.
+async fn edit_original(
+    State(fake): State<FakeDiscord>,
+    Path((app, token)): Path<(String, String)>,
+    Json(body): Json<Value>,
+) -> Response {
+    let path = format!("/webhooks/{app}/{token}/messages/@original");
+    if let Some(fault) = fake
+        .record(Method::PATCH, "edit_original", path, body.clone())
+        .await
+    {
+        return fault;
+    }
+    let id = fake.new_id();
+    Json(message_json(&id, "0", &body)).into_response()
+}
+
+async fn delete_original(
+    State(fake): State<FakeDiscord>,
+    Path((app, token)): Path<(String, String)>,
+) -> Response {
+    let path = format!("/webhooks/{app}/{token}/messages/@original");
+    if let Some(fault) = fake
+        .record(Method::DELETE, "delete_original", path, Value::Null)
+        .await
+    {
+        return fault;
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn followup(
+    State(fake): State<FakeDiscord>,
+    Path((app, token)): Path<(String, String)>,
+    Json(body): Json<Value>,
+) -> Response {
+    let path = format!("/webhooks/{app}/{token}");
+    if let Some(fault) = fake
+        .record(Method::POST, "followup", path, body.clone())
+        .await
+    {
+        return fault;
+    }
+    let id = fake.new_id();
+    Json(message_json(&id, "0", &body)).into_response()
 }
 
 async fn gateway(State(fake): State<FakeDiscord>, ws: WebSocketUpgrade) -> Response {

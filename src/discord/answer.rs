@@ -1,0 +1,112 @@
+//! Answering an interaction within Discord's three seconds: the work runs, and when it is not
+//! done after `DEFER_AFTER` the interaction is deferred ("tierdesk is thinking…") and the
+//! answer replaces the deferral once the work is done. A private answer after a public
+//! deferral goes as a private follow-up, the deferral deleted.
+
+use std::future::Future;
+use std::time::Duration;
+
+use serenity::all::{
+    CommandInteraction, ComponentInteraction, CreateInteractionResponse,
+    CreateInteractionResponseFollowup, EditInteractionResponse, Http, ModalInteraction,
+};
+
+use super::respond::{self, Answer};
+
+/// How long the work may take before the interaction is deferred (Discord allows 3 s, and
+/// the answer still has to travel).
+pub const DEFER_AFTER: Duration = Duration::from_millis(2000);
+
+/// The interaction being answered.
+#[derive(Clone, Copy)]
+pub enum Target<'a> {
+    Command(&'a CommandInteraction),
+    Component(&'a ComponentInteraction),
+    Modal(&'a ModalInteraction),
+}
+
+impl Target<'_> {
+    /// Discord's id of the interaction: the same id arriving twice is the same interaction.
+    pub fn id(self) -> u64 {
+        match self {
+            Target::Command(c) => c.id.get(),
+            Target::Component(c) => c.id.get(),
+            Target::Modal(m) => m.id.get(),
+        }
+    }
+
+    /// The guild the interaction came from, if any.
+    pub fn guild(self) -> Option<u64> {
+        match self {
+            Target::Command(c) => c.guild_id,
+            Target::Component(c) => c.guild_id,
+            Target::Modal(m) => m.guild_id,
+        }
+        .map(|g| g.get())
+    }
+
+    pub async fn respond(self, http: &Http, r: CreateInteractionResponse) -> serenity::Result<()> {
+        match self {
+            Target::Command(c) => c.create_response(http, r).await,
+            Target::Component(c) => c.create_response(http, r).await,
+            Target::Modal(m) => m.create_response(http, r).await,
+        }
+    }
+
+    async fn edit(self, http: &Http, e: EditInteractionResponse) -> serenity::Result<()> {
+        match self {
+            Target::Command(c) => c.edit_response(http, e).await.map(drop),
+            Target::Component(c) => c.edit_response(http, e).await.map(drop),
+            Target::Modal(m) => m.edit_response(http, e).await.map(drop),
+        }
+    }
+
+    async fn delete(self, http: &Http) -> serenity::Result<()> {
+        match self {
+            Target::Command(c) => c.delete_response(http).await,
+            Target::Component(c) => c.delete_response(http).await,
+            Target::Modal(m) => m.delete_response(http).await,
+        }
+    }
+
+    async fn followup(
+        self,
+        http: &Http,
+        f: CreateInteractionResponseFollowup,
+    ) -> serenity::Result<()> {
+        match self {
+            Target::Command(c) => c.create_followup(http, f).await.map(drop),
+            Target::Component(c) => c.create_followup(http, f).await.map(drop),
+            Target::Modal(m) => m.create_followup(http, f).await.map(drop),
+        }
+    }
+}
+
+/// Runs `work` and answers with what it returns (`None`: nothing to answer, the interaction
+/// was handled already), deferring first if it takes longer than `DEFER_AFTER`. `private`
+/// says whether a deferral is shown to the member alone.
+pub async fn in_time(
+    http: &Http,
+    target: Target<'_>,
+    private: bool,
+    work: impl Future<Output = Option<Answer>>,
+) -> serenity::Result<()> {
+    tokio::pin!(work);
+    let answer = match tokio::time::timeout(DEFER_AFTER, &mut work).await {
+        Ok(Some(answer)) => return target.respond(http, answer.response()).await,
+        Ok(None) => return Ok(()),
+        Err(_slow) => {
+            tracing::info!("slow answer: deferring");
+            target.respond(http, respond::defer(private)).await?;
+            work.await
+        }
+    };
+    match answer {
+        Some(a) if a.ephemeral == private => target.edit(http, a.edit()).await,
+        Some(a) => {
+            target.delete(http).await?;
+            target.followup(http, a.followup()).await
+        }
+        None => target.delete(http).await,
+    }
+}
