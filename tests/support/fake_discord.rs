@@ -44,6 +44,8 @@ pub enum Fault {
     Hang,
     /// 403 Missing Permissions (code 50013), as for a channel the bot may not post in.
     Forbidden,
+    /// Answers normally: lets a queue of faults start after some successes.
+    Pass,
 }
 
 #[derive(Default)]
@@ -237,7 +239,7 @@ async fn answer_fault(fault: Fault) -> Option<Response> {
     {
         match fault {
             Fault::Hang => std::future::pending().await,
-            Fault::LandThenDrop => None,
+            Fault::LandThenDrop | Fault::Pass => None,
             Fault::Forbidden => Some((
                 StatusCode::FORBIDDEN,
                 Json(json!({ "message": "Missing Permissions", "code": 50013 })),
