@@ -1,6 +1,8 @@
 //! Benchmark: the release `tierdesk run` against the fake Discord on loopback. Sends a burst
 //! of 300 `/ticket open` interactions over one second through the gateway and prints the
-//! interaction → callback latency (p50, p99) and the bot's peak memory. Run with
+//! interaction → callback latency (p50, p99) and the bot's peak memory. Then isolation: how
+//! long level 2's pages take from interaction to Discord with level 1's channel healthy, and
+//! with it refusing every request (403) while 30 tickets wait there. Run with
 //! `cargo bench --bench interaction_latency`; it prints figures and asserts nothing.
 
 #[path = "../tests/support/fake_discord.rs"]
@@ -16,17 +18,24 @@ const EXAMPLE: &str = include_str!("../bot.toml.example");
 const FIXTURE: &str = include_str!("../tests/fixtures/interaction_create_slash_subcommand.json");
 
 fn open(id: u64) -> Value {
+    open_as(id, "5000", &[], None)
+}
+
+/// `/ticket open` by `user` with `roles`, at `level` when given.
+fn open_as(id: u64, user: &str, roles: &[&str], level: Option<i64>) -> Value {
     let mut d: Value = serde_json::from_str::<Value>(FIXTURE).unwrap()["d"].clone();
     d["id"] = json!(id.to_string());
     d["token"] = json!(format!("token-{id}"));
     d["guild_id"] = json!("1100000000000000002");
-    d["member"]["user"]["id"] = json!("5000");
-    d["member"]["roles"] = json!([]);
+    d["member"]["user"]["id"] = json!(user);
+    d["member"]["roles"] = json!(roles);
+    let mut options = vec![json!({ "name": "title", "type": 3, "value": format!("burst {id}") })];
+    if let Some(level) = level {
+        options.push(json!({ "name": "level", "type": 4, "value": level }));
+    }
     d["data"] = json!({
         "id": "1234560000000000201", "name": "ticket", "type": 1, "guild_id": "1100000000000000002",
-        "options": [{ "name": "open", "type": 1, "options": [
-            { "name": "title", "type": 3, "value": format!("burst {id}") }
-        ]}]
+        "options": [{ "name": "open", "type": 1, "options": options }]
     });
     d
 }
@@ -42,9 +51,8 @@ fn peak_rss_mib(pid: u32) -> f64 {
         .map_or(f64::NAN, |kib| kib / 1024.0)
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
-    const BURST: u64 = 300;
+/// The release bot on a fresh database against a fresh fake Discord, once connected.
+async fn start_bot() -> (tempfile::TempDir, FakeDiscord, std::process::Child) {
     let dir = tempfile::tempdir().unwrap();
     let (fake, base) = FakeDiscord::start().await;
     let config = EXAMPLE.replace(
@@ -52,7 +60,7 @@ async fn main() {
         &format!("proxy_url = \"{base}\""),
     );
     std::fs::write(dir.path().join("bot.toml"), config).unwrap();
-    let mut bot = Command::new(env!("CARGO_BIN_EXE_tierdesk"))
+    let bot = Command::new(env!("CARGO_BIN_EXE_tierdesk"))
         .arg("run")
         .current_dir(dir.path())
         .env("DISCORD_TOKEN", "fake-token")
@@ -69,6 +77,71 @@ async fn main() {
         r.iter().find(|r| r.route == "set_commands").map(|_| ())
     })
     .await;
+    (dir, fake, bot)
+}
+
+fn stop(mut bot: std::process::Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &bot.id().to_string()])
+        .status();
+    let _ = bot.wait();
+}
+
+/// Milliseconds at the p50 and p99 of `d`.
+fn spread(mut d: Vec<Duration>) -> (f64, f64) {
+    d.sort();
+    let pct = |p: f64| d[((p / 100.0 * d.len() as f64).ceil() as usize).max(1) - 1];
+    (pct(50.0).as_secs_f64() * 1e3, pct(99.0).as_secs_f64() * 1e3)
+}
+
+/// Level 2's page latency (interaction → page request at Discord) for 50 tickets, with
+/// level 1's channel refusing everything while 30 tickets wait there when `failing`.
+async fn level_two_pages(failing: bool) -> (f64, f64) {
+    const QUEUE_L1: &str = "1100000000000000121";
+    const QUEUE_L2: &str = "1100000000000000122";
+    let (_dir, fake, bot) = start_bot().await;
+    if failing {
+        fake.fail_channel(QUEUE_L1, fake_discord::Fault::Forbidden);
+    }
+    for i in 0..30 {
+        fake.dispatch("INTERACTION_CREATE", open(30_000 + i));
+    }
+    fake.wait_for(60, "level 1's tickets", |r| {
+        (r.iter().filter(|r| r.path.contains(QUEUE_L1)).count() >= 30).then_some(())
+    })
+    .await;
+    let mut latencies = Vec::new();
+    for i in 0..50u64 {
+        let id = 40_000 + i;
+        let sent = Instant::now();
+        fake.dispatch(
+            "INTERACTION_CREATE",
+            open_as(id, "6002", &["1100000000000000102"], Some(2)),
+        );
+        let title = format!("burst {id}");
+        let at = fake
+            .wait_for(60, "level 2's page", |r| {
+                r.iter()
+                    .find(|r| {
+                        r.path.contains(QUEUE_L2)
+                            && r.body["embeds"][0]["title"]
+                                .as_str()
+                                .is_some_and(|t| t.ends_with(&title))
+                    })
+                    .map(|r| r.at)
+            })
+            .await;
+        latencies.push(at - sent);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop(bot);
+    spread(latencies)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    const BURST: u64 = 300;
+    let (_dir, fake, bot) = start_bot().await;
 
     let spacing = Duration::from_secs(1) / BURST as u32;
     let start = Instant::now();
@@ -109,8 +182,17 @@ async fn main() {
         start.elapsed().as_secs_f64(),
         peak_rss_mib(bot.id())
     );
-    let _ = Command::new("kill")
-        .args(["-TERM", &bot.id().to_string()])
-        .status();
-    let _ = bot.wait();
+    stop(bot);
+
+    let healthy = level_two_pages(false).await;
+    let failing = level_two_pages(true).await;
+    println!(
+        "level 2 page latency, level 1 healthy: p50 {:.2} ms, p99 {:.2} ms; level 1 refusing \
+         everything: p50 {:.2} ms, p99 {:.2} ms (ratio p50 {:.2})",
+        healthy.0,
+        healthy.1,
+        failing.0,
+        failing.1,
+        failing.0 / healthy.0
+    );
 }

@@ -209,3 +209,27 @@ fn channel_messages_and_console_replies_in_spanish() {
     let out = dir.run(&["check-config"], "");
     assert!(String::from_utf8_lossy(&out.stderr).contains("discord.language = \"fr\""));
 }
+
+#[test]
+fn check_config_never_prints_a_token_from_a_bad_line() {
+    let dir = Dir::new();
+    let secret = "MTEwMDAw.secret-token-value.abc123";
+    for bad in [
+        format!("tokn = \"{secret}\""),
+        format!("guild_id = \"{secret}\""),
+        format!("token = \"{secret}"),
+    ] {
+        let text = EXAMPLE
+            .replace("token = \"\"", &bad)
+            .replace("guild_id = 1100000000000000002", &bad);
+        std::fs::write(dir.path().join("bot.toml"), text).unwrap();
+        let out = dir.run(&["check-config"], "");
+        assert!(!out.status.success(), "{bad}");
+        let all = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            !all.contains("secret-token-value"),
+            "the token leaked:\n{all}"
+        );
+        assert!(all.contains("line "), "the error is located: {all}");
+    }
+}

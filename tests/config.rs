@@ -99,3 +99,15 @@ fn environment_overrides_and_the_token_stays_secret() {
     assert!(debug.contains("[redacted]"));
     assert!(parse(EXAMPLE).unwrap().require_token().is_err());
 }
+
+#[test]
+fn durations_are_bounded_so_none_can_overflow_the_clock() {
+    let err = refused(&EXAMPLE.replace("critical = \"5m\"", "critical = \"300000y\""));
+    assert!(
+        err.contains("ack_within") && err.contains("longer than a year"),
+        "{err}"
+    );
+    let err = refused(&EXAMPLE.replace("repage_every = \"10m\"", "repage_every = \"2years\""));
+    assert!(err.contains("repage_every"), "{err}");
+    assert!(parse(&EXAMPLE.replace("critical = \"5m\"", "critical = \"30d\"")).is_ok());
+}

@@ -6,135 +6,12 @@ mod fake_discord;
 #[path = "support/openapi.rs"]
 mod openapi;
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+#[path = "support/bot.rs"]
+mod bot;
 
-use fake_discord::{FakeDiscord, Recorded};
-use serde_json::{json, Value};
-
-const EXAMPLE: &str = include_str!("../bot.toml.example");
-const FIXTURE: &str = include_str!("fixtures/interaction_create_slash_subcommand.json");
-const BUTTON: &str = include_str!("fixtures/interaction_create_button.json");
-const L1_ROLE: &str = "1100000000000000101";
-const QUEUE_L1: &str = "1100000000000000121";
-
-fn start_bot(dir: &Path, base: &str) -> Child {
-    let config = EXAMPLE.replace(
-        "# proxy_url = \"http://127.0.0.1:3000\"",
-        &format!("proxy_url = \"{base}\""),
-    );
-    std::fs::write(dir.join("bot.toml"), config).unwrap();
-    Command::new(env!("CARGO_BIN_EXE_tierdesk"))
-        .arg("run")
-        .current_dir(dir)
-        .env("DISCORD_TOKEN", "fake-token")
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.join("tierdesk.db").display()),
-        )
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.join("bot.log")).unwrap())
-        .spawn()
-        .unwrap()
-}
-
-const MODAL: &str = include_str!("fixtures/interaction_create_modal_submit_actionrow.json");
-
-/// A documentation payload's interaction, as interaction `id` by `user` with `roles` in our
-/// guild.
-fn interaction(fixture: &str, id: u64, user: &str, roles: &[&str]) -> Value {
-    let mut d: Value = serde_json::from_str::<Value>(fixture).unwrap()["d"].clone();
-    d["id"] = json!(id.to_string());
-    d["token"] = json!(format!("token-{id}"));
-    d["guild_id"] = json!("1100000000000000002");
-    d["member"]["user"]["id"] = json!(user);
-    d["member"]["roles"] = json!(roles);
-    d
-}
-
-/// A `/ticket` slash command.
-fn slash(id: u64, sub: &str, options: Value, user: &str, roles: &[&str]) -> Value {
-    let mut d = interaction(FIXTURE, id, user, roles);
-    d["data"] = json!({
-        "id": "1234560000000000201", "name": "ticket", "type": 1, "guild_id": "1100000000000000002",
-        "options": [{ "name": sub, "type": 1, "options": options }]
-    });
-    d
-}
-
-/// A press of the button `custom_id`.
-fn press(id: u64, custom_id: &str, user: &str, roles: &[&str]) -> Value {
-    let mut d = interaction(BUTTON, id, user, roles);
-    d["data"]["custom_id"] = json!(custom_id);
-    d
-}
-
-/// A modal submission with `fields` typed into its text inputs.
-fn submit(id: u64, custom_id: &str, fields: &[(&str, &str)], user: &str, roles: &[&str]) -> Value {
-    let mut d = interaction(MODAL, id, user, roles);
-    d["data"] = json!({
-        "custom_id": custom_id,
-        "components": fields.iter().map(|(k, v)| json!({
-            "type": 1, "components": [{ "type": 4, "custom_id": k, "value": v }]
-        })).collect::<Vec<_>>()
-    });
-    d
-}
-
-/// An autocomplete request (type 4) while the member types `value` into `option` (of
-/// Discord option type `kind`).
-fn typing(
-    id: u64,
-    sub: &str,
-    option: &str,
-    kind: u8,
-    value: &str,
-    user: &str,
-    roles: &[&str],
-) -> Value {
-    let mut d = slash(id, sub, json!([]), user, roles);
-    d["type"] = json!(4);
-    d["data"]["options"][0]["options"] =
-        json!([{ "name": option, "type": kind, "value": value, "focused": true }]);
-    d
-}
-
-/// The value of the page embed's field `name`, if it has one.
-fn embed_field(body: &Value, name: &str) -> Option<String> {
-    body["embeds"][0]["fields"]
-        .as_array()?
-        .iter()
-        .find(|f| f["name"] == name)
-        .and_then(|f| f["value"].as_str().map(str::to_owned))
-}
-
-fn callback_of(id: u64) -> impl Fn(&[Recorded]) -> Option<Value> {
-    let path = format!("/interactions/{id}/token-{id}/callback");
-    move |reqs| reqs.iter().find(|r| r.path == path).map(|r| r.body.clone())
-}
-
-async fn connected(fake: &FakeDiscord) {
-    fake.wait_for(60, "the bot to register its commands", |r| {
-        r.iter().find(|r| r.route == "set_commands").map(|_| ())
-    })
-    .await;
-}
-
-fn sigterm(child: &mut Child) -> std::process::ExitStatus {
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    for _ in 0..300 {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    panic!("the bot did not stop within 15 s of SIGTERM");
-}
+use bot::*;
+use fake_discord::FakeDiscord;
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ticket_through_discord_survives_a_restart() {
@@ -242,25 +119,7 @@ async fn a_ticket_through_discord_survives_a_restart() {
         unknown.is_empty(),
         "routes the fake does not know: {unknown:?}"
     );
-}
-
-fn texts(options: &[(&str, &str)]) -> Value {
-    Value::Array(
-        options
-            .iter()
-            .map(|(k, v)| match v.parse::<i64>() {
-                Ok(n) if *k == "ticket" => json!({ "name": k, "type": 4, "value": n }),
-                _ => json!({ "name": k, "type": 3, "value": v }),
-            })
-            .collect(),
-    )
-}
-
-fn pages_in(fake: &FakeDiscord, channel: &str) -> usize {
-    fake.messages_in(channel)
-        .iter()
-        .filter(|m| m["content"].as_str().unwrap_or_default().starts_with("<@&"))
-        .count()
+    assert_no_panic(dir.path());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -443,6 +302,7 @@ async fn the_whole_ladder_through_discord() {
         assert_eq!(page["allowed_mentions"]["roles"], json!([role]));
     }
     assert!(sigterm(&mut bot).success());
+    assert_no_panic(dir.path());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -493,6 +353,7 @@ async fn pages_arrive_once_through_errors_rate_limits_and_a_kill() {
     .await;
     assert!(sigterm(&mut bot).success());
     assert_eq!(pages_in(&fake, QUEUE_L1), 2, "each page once");
+    assert_no_panic(dir.path());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -524,4 +385,5 @@ async fn a_burst_of_300_interactions_is_answered_and_sigterm_loses_nothing() {
     .await;
     assert!(sigterm(&mut bot).success());
     assert_eq!(pages_in(&fake, QUEUE_L1), 300);
+    assert_no_panic(dir.path());
 }

@@ -565,3 +565,38 @@ async fn only_the_requester_rates_once_after_closure() {
     assert!(again.contains("the first rating counts"), "{again}");
     assert_eq!(app.events_of("rated").await, 1);
 }
+
+#[tokio::test]
+async fn a_rating_counts_once_across_a_reopen() {
+    let app = spawn_app().await;
+    let (req, l1) = (app.requester(), app.agent(1));
+    app.ok(&req, "/ticket open title:\"Wi-Fi drops\"").await;
+    app.ok(&l1, "/ticket close ticket:1 resolution:\"new AP\"")
+        .await;
+    app.ok(&req, "/ticket rate ticket:1 score:2").await;
+    app.ok(&req, "/ticket reopen ticket:1 reason:\"drops again\"")
+        .await;
+    app.ok(&l1, "/ticket close ticket:1 resolution:\"moved the AP\"")
+        .await;
+    // The rating button on the old closure message is pressed again.
+    let again = app.refused(&req, "/ticket rate ticket:1 score:5").await;
+    assert!(again.contains("already"), "{again}");
+    assert_eq!(app.events_of("rated").await, 1, "the first rating counts");
+}
+
+#[tokio::test]
+async fn assign_to_me_twice_assigns_once() {
+    let app = spawn_app().await;
+    let l1 = app.agent(1);
+    app.ok(&app.requester(), "/ticket open title:x").await;
+    app.ok(&l1, "/ticket assign ticket:1").await;
+    let queued = app.service.outbox_counts().await.unwrap().0;
+    let again = app.refused(&l1, "/ticket assign ticket:1").await;
+    assert!(again.contains("already assigned"), "{again}");
+    assert_eq!(app.events_of("assigned").await, 1);
+    assert_eq!(
+        app.service.outbox_counts().await.unwrap().0,
+        queued,
+        "no edit, no post"
+    );
+}

@@ -15,7 +15,7 @@ use super::respond::{self, Answer};
 
 /// How long the work may take before the interaction is deferred (Discord allows 3 s, and
 /// the answer still has to travel).
-pub const DEFER_AFTER: Duration = Duration::from_millis(2000);
+pub const DEFER_AFTER: Duration = Duration::from_millis(1500);
 
 /// The interaction being answered.
 #[derive(Clone, Copy)]

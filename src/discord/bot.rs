@@ -1,6 +1,7 @@
 //! `tierdesk run`: connects to Discord, registers the slash commands, answers interactions,
 //! and runs the scheduler and the delivery worker until SIGTERM.
 
+use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -46,10 +47,38 @@ impl Drop for Guard<'_> {
     }
 }
 
+/// Interaction ids this process saw lately: a repeat is dropped at once, before anything is
+/// sent to Discord (the database's record catches repeats across restarts and replicas).
+#[derive(Default)]
+struct Recent {
+    ids: std::sync::Mutex<(HashSet<u64>, VecDeque<u64>)>,
+}
+
+impl Recent {
+    const KEEP: usize = 10_000;
+
+    /// True the first time `id` is offered.
+    fn first(&self, id: u64) -> bool {
+        let mut guard = self.ids.lock().unwrap_or_else(|p| p.into_inner());
+        let (set, order) = &mut *guard;
+        if !set.insert(id) {
+            return false;
+        }
+        order.push_back(id);
+        if order.len() > Self::KEEP {
+            if let Some(old) = order.pop_front() {
+                set.remove(&old);
+            }
+        }
+        true
+    }
+}
+
 struct Handler {
     service: Service,
     accepting: Arc<AtomicBool>,
     in_flight: Arc<InFlight>,
+    recent: Recent,
 }
 
 #[serenity::async_trait]
@@ -197,6 +226,11 @@ impl Handler {
         parsed: Result<Command, Error>,
         private: bool,
     ) -> serenity::Result<()> {
+        // A repeat this process already saw is dropped before anything reaches Discord.
+        if !self.recent.first(target.id()) {
+            tracing::info!(interaction = target.id(), "repeated interaction dropped");
+            return Ok(());
+        }
         let work = async {
             if !self.first_time(target).await {
                 return None;
@@ -418,6 +452,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         service: service.clone(),
         accepting: accepting.clone(),
         in_flight: in_flight.clone(),
+        recent: Recent::default(),
     };
     // Only non-privileged intents: interactions need none at all.
     let mut client = ClientBuilder::new_with_http(http, GatewayIntents::GUILDS)
