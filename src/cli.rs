@@ -58,7 +58,14 @@ pub enum CliCommand {
     },
     /// Write a consistent copy of the database to PATH, while the bot runs.
     Backup { path: PathBuf },
+    /// Print the URL that adds the bot to a server with the permissions this config needs.
+    Invite,
+    /// Ask Discord (read-only) whether the bot can do its job with this config.
+    Doctor,
 }
+
+/// How long `doctor` waits for each answer from Discord.
+const DOCTOR_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// The user id the console acts as when `--as` is not given.
 pub const CONSOLE_USER: UserId = UserId(1);
@@ -95,7 +102,11 @@ pub async fn main(cli: Cli) -> anyhow::Result<i32> {
     let command = cli.command.unwrap_or(CliCommand::Run);
     let quiet = matches!(
         command,
-        CliCommand::Console { .. } | CliCommand::Summary { .. } | CliCommand::Export { .. }
+        CliCommand::Console { .. }
+            | CliCommand::Summary { .. }
+            | CliCommand::Export { .. }
+            | CliCommand::Invite
+            | CliCommand::Doctor
     );
     log_init(if quiet { "warn" } else { "info,serenity=warn" });
     let config = Config::load(&cli.config)?;
@@ -155,6 +166,17 @@ pub async fn main(cli: Cli) -> anyhow::Result<i32> {
             let mut out = std::io::stdout().lock();
             export::export(&service, format, Utc::now(), &mut out).await?;
             Ok(0)
+        }
+        CliCommand::Invite => {
+            print!("{}", crate::discord::invite::report(&config));
+            Ok(0)
+        }
+        CliCommand::Doctor => {
+            let token = config.require_token()?.expose().to_owned();
+            let http = crate::discord::http_client(&token, &config.discord, DOCTOR_TIMEOUT)?;
+            let checks = crate::discord::doctor::checks(&http, &config).await;
+            print!("{}", crate::discord::doctor::report(&checks));
+            Ok(if checks.iter().all(|c| c.ok) { 0 } else { 1 })
         }
         CliCommand::Backup { path } => {
             let store = Store::open(&config.database_url).await?;

@@ -10,6 +10,10 @@ use chrono::NaiveTime;
 use chrono_tz::Tz;
 use serde::Deserialize;
 
+mod rotation;
+
+pub use rotation::Rotation;
+
 use crate::domain::rules::ARRIVAL_FIELDS;
 use crate::domain::{ChannelId, GuildId, Level, Priority, RoleId};
 use crate::i18n::Lang;
@@ -51,6 +55,8 @@ pub struct Config {
     /// Levels 1 to 3, and 4 when a vendor-liaison tier is configured.
     pub tiers: BTreeMap<Level, Tier>,
     pub vendors: Vec<Vendor>,
+    /// On-call rotations, at most one per level.
+    pub rotations: Vec<Rotation>,
 }
 
 #[derive(Debug, Clone)]
@@ -121,6 +127,11 @@ impl Config {
         raw.validate(env)
     }
 
+    /// The rotation of `level`, if it has one.
+    pub fn rotation(&self, level: Level) -> Option<&Rotation> {
+        self.rotations.iter().find(|r| r.level == level)
+    }
+
     /// The tier owning `level`, if configured.
     pub fn tier(&self, level: Level) -> Option<&Tier> {
         self.tiers.get(&level)
@@ -149,6 +160,8 @@ struct RawConfig {
     tier: Vec<RawTier>,
     #[serde(default)]
     vendor: Vec<RawVendor>,
+    #[serde(default)]
+    rotation: Vec<rotation::RawRotation>,
 }
 
 #[derive(Deserialize)]
@@ -382,6 +395,21 @@ impl RawConfig {
             }
         }
 
+        let mut rotations: Vec<Rotation> = Vec::new();
+        for (i, raw) in self.rotation.into_iter().enumerate() {
+            let key = format!("rotation[{i}]");
+            if let Some(r) = raw.validate(&key, &tiers, &mut p) {
+                if rotations.iter().any(|o| o.level == r.level) {
+                    p.0.push(format!(
+                        "{key}.level = {} appears twice: keep one [[rotation]] per level",
+                        r.level
+                    ));
+                } else {
+                    rotations.push(r);
+                }
+            }
+        }
+
         if p.0.is_empty() {
             Ok(Config {
                 discord,
@@ -389,6 +417,7 @@ impl RawConfig {
                 summary,
                 tiers,
                 vendors,
+                rotations,
             })
         } else {
             Err(format!(

@@ -111,3 +111,67 @@ fn durations_are_bounded_so_none_can_overflow_the_clock() {
     assert!(err.contains("repage_every"), "{err}");
     assert!(parse(&EXAMPLE.replace("critical = \"5m\"", "critical = \"30d\"")).is_ok());
 }
+
+const ROTATION: &str = r#"
+[[rotation]]
+level = 1
+members = [1100000000000000501, 1100000000000000502]
+shift = "1w"
+start = "2026-11-30 09:00"
+timezone = "Europe/Madrid"
+"#;
+
+#[test]
+fn a_rotation_is_read_and_every_mistake_in_it_named() {
+    let c = parse(&format!("{EXAMPLE}\n{ROTATION}")).unwrap();
+    let r = c.rotation(tierdesk::domain::Level::SERVICE_DESK).unwrap();
+    assert_eq!(r.members.len(), 2);
+    assert_eq!(r.shift.as_secs(), 7 * 24 * 3600);
+
+    let cases = [
+        (
+            "level = 1",
+            "level = 5",
+            "rotation[0].level = 5 has no [[tier]]",
+        ),
+        (
+            "level = 1",
+            "level = 4",
+            "rotation[0].level = 4: the tier's page_role_id equals its role_id",
+        ),
+        (
+            "members = [1100000000000000501, 1100000000000000502]",
+            "members = []",
+            "rotation[0].members is empty",
+        ),
+        (
+            "members = [1100000000000000501, 1100000000000000502]",
+            "members = [1100000000000000501, 1100000000000000501]",
+            "rotation[0].members[1] = 1100000000000000501 appears twice",
+        ),
+        (
+            "shift = \"1w\"",
+            "shift = \"30s\"",
+            "rotation[0].shift = \"30s\" is shorter than a minute",
+        ),
+        (
+            "start = \"2026-11-30 09:00\"",
+            "start = \"monday\"",
+            "rotation[0].start = \"monday\"",
+        ),
+        (
+            "timezone = \"Europe/Madrid\"",
+            "timezone = \"Mars/Olympus\"",
+            "rotation[0].timezone",
+        ),
+    ];
+    for (from, to, expected) in cases {
+        let err = refused(&format!("{EXAMPLE}\n{}", ROTATION.replace(from, to)));
+        assert!(err.contains(expected), "`{to}`: {err}");
+    }
+    let twice = refused(&format!("{EXAMPLE}\n{ROTATION}\n{ROTATION}"));
+    assert!(
+        twice.contains("rotation[1].level = 1 appears twice"),
+        "{twice}"
+    );
+}

@@ -94,6 +94,19 @@ impl EventHandler for Handler {
             }
             Err(e) => tracing::error!(error = ?e, "registering the slash commands failed"),
         }
+        // The doctor's checks, logged: a partly working bot still starts, and the operator
+        // reads what to fix.
+        let http = ctx.http.clone();
+        let config = self.service.config.clone();
+        tokio::spawn(async move {
+            for check in super::doctor::checks(&http, &config).await {
+                if check.ok {
+                    tracing::debug!(check = %check.line, "doctor: ok");
+                } else {
+                    tracing::error!(problem = %check.line, "doctor: the bot cannot do its job here");
+                }
+            }
+        });
     }
 
     async fn interaction_create(&self, ctx: Discord, interaction: Interaction) {

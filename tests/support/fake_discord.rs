@@ -65,8 +65,93 @@ struct Inner {
     channel_faults: HashMap<String, Fault>,
     /// Messages a thread was started from: Discord refuses a second thread on one.
     threads: std::collections::HashSet<String>,
+    /// The server as the read-only routes `doctor` uses describe it.
+    server: Server,
     /// Messages that exist, by id.
     messages: HashMap<String, Value>,
+}
+
+/// The Discord server the fake describes: the example config's guild, roles and channels,
+/// with the bot holding a role that may do everything tierdesk needs. Tests break it.
+#[derive(Debug, Clone)]
+pub struct Server {
+    /// Whether the bot is a member of the guild (otherwise 404 Unknown Guild).
+    pub in_guild: bool,
+    /// The application the token belongs to.
+    pub application_id: String,
+    /// The only token accepted by the read-only routes (`None`: any).
+    pub valid_token: Option<String>,
+    pub roles: Vec<Value>,
+    pub channels: Vec<Value>,
+    /// The roles of the bot's member.
+    pub bot_roles: Vec<String>,
+}
+
+pub const GUILD: &str = "1100000000000000002";
+pub const BOT_ROLE: &str = "1100000000000000009";
+
+/// A role as Discord describes it.
+pub fn role(id: &str, name: &str, position: i64, permissions: u64, mentionable: bool) -> Value {
+    json!({
+        "id": id, "name": name, "color": 0, "hoist": false, "icon": null, "unicode_emoji": null,
+        "colors": { "primary_color": 0, "secondary_color": null, "tertiary_color": null },
+        "position": position, "permissions": permissions.to_string(), "managed": false,
+        "mentionable": mentionable, "flags": 0
+    })
+}
+
+/// A text channel with no overwrites.
+pub fn text_channel(id: &str, name: &str) -> Value {
+    json!({
+        "id": id, "type": 0, "guild_id": GUILD, "position": 0, "permission_overwrites": [],
+        "name": name, "topic": null, "nsfw": false, "last_message_id": null,
+        "rate_limit_per_user": 0, "parent_id": null, "flags": 0
+    })
+}
+
+impl Default for Server {
+    fn default() -> Server {
+        // View Channel, Send Messages, Read Message History for @everyone; the bot's role adds
+        // Embed Links, Attach Files, threads and Manage Roles.
+        let everyone = (1 << 10) | (1 << 11) | (1 << 16);
+        let bot = everyone | (1 << 14) | (1 << 15) | (1 << 35) | (1 << 38) | (1 << 28);
+        let mut roles = vec![
+            role(GUILD, "@everyone", 0, everyone, false),
+            role(BOT_ROLE, "tierdesk", 20, bot, false),
+            role("1100000000000000003", "Admins", 15, 0, false),
+        ];
+        for level in 1..=4 {
+            roles.push(role(
+                &format!("110000000000000010{level}"),
+                &format!("Level {level}"),
+                level,
+                0,
+                // Level 4 pages its own role (the example gives it no page role).
+                level == 4,
+            ));
+        }
+        for level in 1..=3 {
+            roles.push(role(
+                &format!("110000000000000011{level}"),
+                &format!("On call L{level}"),
+                5 + level,
+                0,
+                true,
+            ));
+        }
+        let mut channels: Vec<Value> = (1..=4)
+            .map(|l| text_channel(&format!("110000000000000012{l}"), &format!("l{l}-queue")))
+            .collect();
+        channels.push(text_channel("1100000000000000010", "summary"));
+        Server {
+            in_guild: true,
+            application_id: "1100000000000000001".into(),
+            valid_token: None,
+            roles,
+            channels,
+            bot_roles: vec![BOT_ROLE.into()],
+        }
+    }
 }
 
 #[derive(Clone, Default)]
@@ -100,6 +185,11 @@ impl FakeDiscord {
                 patch(edit_original).delete(delete_original),
             )
             .route("/api/v10/webhooks/{app}/{token}", post(followup))
+            .route("/api/v10/oauth2/applications/@me", get(application))
+            .route("/api/v10/users/@me", get(current_user))
+            .route("/api/v10/guilds/{guild}", get(guild))
+            .route("/api/v10/guilds/{guild}/channels", get(guild_channels))
+            .route("/api/v10/guilds/{guild}/members/{user}", get(guild_member))
             .route(
                 "/api/v10/channels/{channel}/messages/{message}",
                 patch(edit_message),
@@ -181,6 +271,11 @@ impl FakeDiscord {
     /// How long nonces are remembered (default: five minutes, as Discord's "few minutes").
     pub fn set_nonce_window(&self, window: std::time::Duration) {
         self.inner.lock().unwrap().nonce_window = Some(window);
+    }
+
+    /// Changes the server the read-only routes describe.
+    pub fn edit_server(&self, edit: impl FnOnce(&mut Server)) {
+        edit(&mut self.inner.lock().unwrap().server);
     }
 
     /// Drops every fault still queued.
@@ -555,6 +650,132 @@ async fn followup(
     }
     let id = fake.new_id();
     Json(message_json(&id, "0", &body)).into_response()
+}
+
+/// Records a read-only request; refuses it as Discord would for a bad token or a guild the
+/// bot is not in. `Ok` carries the server to answer from.
+async fn read_only(
+    fake: &FakeDiscord,
+    route: &'static str,
+    path: String,
+    headers: &axum::http::HeaderMap,
+    needs_guild: bool,
+) -> Result<Server, Response> {
+    if let Some(fault) = fake.record(Method::GET, route, path, Value::Null).await {
+        return Err(fault);
+    }
+    let server = fake.inner.lock().unwrap().server.clone();
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .trim_start_matches("Bot ")
+        .to_owned();
+    if server.valid_token.as_ref().is_some_and(|t| *t != token) {
+        return Err((
+            StatusCode::UNAUTHORIZED,
+            Json(json!({ "message": "401: Unauthorized", "code": 0 })),
+        )
+            .into_response());
+    }
+    if needs_guild && !server.in_guild {
+        return Err((
+            StatusCode::NOT_FOUND,
+            Json(json!({ "message": "Unknown Guild", "code": 10004 })),
+        )
+            .into_response());
+    }
+    Ok(server)
+}
+
+async fn application(State(fake): State<FakeDiscord>, headers: axum::http::HeaderMap) -> Response {
+    match read_only(
+        &fake,
+        "application",
+        "/oauth2/applications/@me".into(),
+        &headers,
+        false,
+    )
+    .await
+    {
+        Ok(server) => Json(json!({
+            "id": server.application_id, "name": "tierdesk", "icon": null, "description": "",
+            "bot_public": false, "bot_require_code_grant": false, "verify_key": "00",
+            "team": null, "owner": null, "flags": 0
+        }))
+        .into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn current_user(State(fake): State<FakeDiscord>, headers: axum::http::HeaderMap) -> Response {
+    match read_only(&fake, "current_user", "/users/@me".into(), &headers, false).await {
+        Ok(_) => Json(bot_user()).into_response(),
+        Err(r) => r,
+    }
+}
+
+fn bot_user() -> Value {
+    json!({ "id": "1100000000000000001", "username": "tierdesk", "discriminator": "0",
+            "avatar": null, "bot": true, "global_name": null, "flags": 0 })
+}
+
+async fn guild(
+    State(fake): State<FakeDiscord>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    match read_only(&fake, "guild", format!("/guilds/{id}"), &headers, true).await {
+        Ok(server) => Json(json!({
+            "id": GUILD, "name": "Help desk", "icon": null, "splash": null,
+            "discovery_splash": null, "owner_id": "1100000000000000999", "afk_channel_id": null,
+            "afk_timeout": 300, "verification_level": 0, "default_message_notifications": 0,
+            "explicit_content_filter": 0, "roles": server.roles, "emojis": [], "features": [],
+            "mfa_level": 0, "application_id": null, "system_channel_id": null,
+            "system_channel_flags": 0, "rules_channel_id": null, "vanity_url_code": null,
+            "description": null, "banner": null, "premium_tier": 0,
+            "preferred_locale": "en-US", "public_updates_channel_id": null,
+            "nsfw_level": 0, "premium_progress_bar_enabled": false, "stickers": []
+        }))
+        .into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn guild_channels(
+    State(fake): State<FakeDiscord>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    match read_only(
+        &fake,
+        "guild_channels",
+        format!("/guilds/{id}/channels"),
+        &headers,
+        true,
+    )
+    .await
+    {
+        Ok(server) => Json(server.channels).into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn guild_member(
+    State(fake): State<FakeDiscord>,
+    Path((id, user)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let path = format!("/guilds/{id}/members/{user}");
+    match read_only(&fake, "guild_member", path, &headers, true).await {
+        Ok(server) => Json(json!({
+            "user": bot_user(), "nick": null, "avatar": null, "roles": server.bot_roles,
+            "joined_at": "2026-11-01T09:00:00.000000+00:00", "premium_since": null,
+            "deaf": false, "mute": false, "flags": 0, "pending": false
+        }))
+        .into_response(),
+        Err(r) => r,
+    }
 }
 
 async fn gateway(State(fake): State<FakeDiscord>, ws: WebSocketUpgrade) -> Response {
