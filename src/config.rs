@@ -10,8 +10,10 @@ use chrono::NaiveTime;
 use chrono_tz::Tz;
 use serde::Deserialize;
 
+mod http;
 mod rotation;
 
+pub use http::{AlertKind, AlertSource, Http};
 pub use rotation::Rotation;
 
 use crate::domain::rules::ARRIVAL_FIELDS;
@@ -57,6 +59,10 @@ pub struct Config {
     pub vendors: Vec<Vendor>,
     /// On-call rotations, at most one per level.
     pub rotations: Vec<Rotation>,
+    /// The HTTP listener, when `[http]` is given.
+    pub http: Option<Http>,
+    /// Monitoring tools that may post alerts.
+    pub alert_sources: Vec<AlertSource>,
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +133,11 @@ impl Config {
         raw.validate(env)
     }
 
+    /// The alert source called `name`.
+    pub fn alert_source(&self, name: &str) -> Option<&AlertSource> {
+        self.alert_sources.iter().find(|s| s.name == name)
+    }
+
     /// The rotation of `level`, if it has one.
     pub fn rotation(&self, level: Level) -> Option<&Rotation> {
         self.rotations.iter().find(|r| r.level == level)
@@ -162,6 +173,10 @@ struct RawConfig {
     vendor: Vec<RawVendor>,
     #[serde(default)]
     rotation: Vec<rotation::RawRotation>,
+    #[serde(default)]
+    http: Option<http::RawHttp>,
+    #[serde(default)]
+    alert_source: Vec<http::RawAlertSource>,
 }
 
 #[derive(Deserialize)]
@@ -410,6 +425,28 @@ impl RawConfig {
             }
         }
 
+        let http = self.http.and_then(|h| h.validate(env, &mut p));
+        let mut alert_sources: Vec<AlertSource> = Vec::new();
+        for (i, raw) in self.alert_source.into_iter().enumerate() {
+            let key = format!("alert_source[{i}]");
+            if let Some(source) = raw.validate(&key, &tiers, env, &mut p) {
+                if alert_sources.iter().any(|o| o.name == source.name) {
+                    p.0.push(format!(
+                        "{key}.name = \"{}\" appears twice: each source needs its own name",
+                        source.name
+                    ));
+                } else {
+                    alert_sources.push(source);
+                }
+            }
+        }
+        if !alert_sources.is_empty() && http.is_none() {
+            p.0.push(
+                "alert_source: alerts arrive over HTTP; add [http] listen = \"127.0.0.1:8080\""
+                    .into(),
+            );
+        }
+
         if p.0.is_empty() {
             Ok(Config {
                 discord,
@@ -418,6 +455,8 @@ impl RawConfig {
                 tiers,
                 vendors,
                 rotations,
+                http,
+                alert_sources,
             })
         } else {
             Err(format!(

@@ -57,6 +57,12 @@ pub enum Arrival {
     Reopened {
         reason: String,
     },
+    /// Opened by a monitoring alert; its links become buttons on the page.
+    Alert {
+        source: String,
+        #[serde(default)]
+        links: Vec<crate::domain::alert::AlertLink>,
+    },
     /// Handed to a vendor; posted for the vendor liaison (level 4).
     ToVendor {
         vendor: String,

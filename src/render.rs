@@ -429,6 +429,10 @@ impl<'a> Text<'a> {
                 tr!(l, "ev-reopened", level = level, reason = reason)
             }
             EventKind::Rated { score } => tr!(l, "ev-rated", score = score),
+            EventKind::AlertRepeated { source, count } => {
+                tr!(l, "ev-alert-repeated", source = source, count = count)
+            }
+            EventKind::AlertResolved { source } => tr!(l, "ev-alert-resolved", source = source),
             EventKind::KbSuggested { articles } => tr!(
                 l,
                 "ev-kb-suggested",
@@ -461,6 +465,7 @@ impl<'a> Text<'a> {
         let l = self.lang;
         match arrival {
             Arrival::Opened { by } => vec![tr!(l, "page-opened", by = by)],
+            Arrival::Alert { source, .. } => vec![tr!(l, "page-alert", source = source)],
             Arrival::Escalated {
                 from,
                 reason,

@@ -175,3 +175,83 @@ fn a_rotation_is_read_and_every_mistake_in_it_named() {
         "{twice}"
     );
 }
+
+const ALERTS: &str = r#"
+[http]
+listen = "127.0.0.1:8080"
+
+[[alert_source]]
+name = "prometheus"
+kind = "alertmanager"
+token = "t"
+level = 2
+priority = { critical = "critical", warning = "high" }
+close_on_resolve = true
+"#;
+
+#[test]
+fn alert_sources_and_the_listener_are_checked_naming_the_key() {
+    let c = parse(&format!("{EXAMPLE}\n{ALERTS}")).unwrap();
+    let source = c.alert_source("prometheus").unwrap();
+    assert_eq!(
+        source.priority_of(Some("Warning")),
+        tierdesk::domain::Priority::High
+    );
+    assert_eq!(
+        source.priority_of(Some("info")),
+        tierdesk::domain::Priority::Normal
+    );
+    assert_eq!(c.http.unwrap().listen.port(), 8080);
+
+    let cases = [
+        (
+            "kind = \"alertmanager\"",
+            "kind = \"nagios\"",
+            "alert_source[0].kind = \"nagios\" is not a kind",
+        ),
+        (
+            "token = \"t\"",
+            "token = \"\"",
+            "alert_source[0].token is missing: set it, or TIERDESK_ALERT_TOKEN_PROMETHEUS",
+        ),
+        (
+            "listen = \"127.0.0.1:8080\"",
+            "listen = \"localhost\"",
+            "http.listen = \"localhost\" is not an address",
+        ),
+        (
+            "level = 2",
+            "level = 7",
+            "alert_source[0].level = 7 has no [[tier]]",
+        ),
+        (
+            "warning = \"high\"",
+            "warning = \"urgent\"",
+            "alert_source[0].priority.warning = \"urgent\" is not a priority",
+        ),
+        (
+            "name = \"prometheus\"",
+            "name = \"a/b\"",
+            "alert_source[0].name = \"a/b\"",
+        ),
+    ];
+    for (from, to, expected) in cases {
+        let err = refused(&format!("{EXAMPLE}\n{}", ALERTS.replace(from, to)));
+        assert!(err.contains(expected), "`{to}`: {err}");
+    }
+    let source = ALERTS.split("[[alert_source]]").nth(1).unwrap();
+    let twice = refused(&format!("{EXAMPLE}\n{ALERTS}\n[[alert_source]]{source}"));
+    assert!(
+        twice.contains("alert_source[1].name = \"prometheus\" appears twice"),
+        "{twice}"
+    );
+    let no_http = refused(&format!("{EXAMPLE}\n[[alert_source]]{source}"));
+    assert!(no_http.contains("add [http]"), "{no_http}");
+    // The token may come from the environment.
+    let from_env = Config::parse(
+        &format!("{EXAMPLE}\n{}", ALERTS.replace("token = \"t\"", "")),
+        &|k| (k == "TIERDESK_ALERT_TOKEN_PROMETHEUS").then(|| "from-env".to_owned()),
+    )
+    .unwrap();
+    assert_eq!(from_env.alert_sources[0].token.expose(), "from-env");
+}

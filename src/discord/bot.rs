@@ -25,6 +25,7 @@ use super::{commands, interaction, modals, respond};
 use crate::command::{self, Command};
 use crate::config::Config;
 use crate::error::Error;
+use crate::http::{AppState, DiscordStatus};
 use crate::i18n::Lang;
 use crate::scheduler::{self, Clock};
 use crate::service::{Context, Service};
@@ -79,11 +80,14 @@ struct Handler {
     accepting: Arc<AtomicBool>,
     in_flight: Arc<InFlight>,
     recent: Recent,
+    /// What `/health` reads: the gateway's state and the doctor's failed checks.
+    status: Arc<DiscordStatus>,
 }
 
 #[serenity::async_trait]
 impl EventHandler for Handler {
     async fn ready(&self, ctx: Discord, ready: Ready) {
+        self.status.set_ready(true);
         let guild = GuildId::new(self.service.config.discord.guild_id.0);
         match guild
             .set_commands(&ctx.http, commands::registration())
@@ -98,14 +102,18 @@ impl EventHandler for Handler {
         // reads what to fix.
         let http = ctx.http.clone();
         let config = self.service.config.clone();
+        let status = self.status.clone();
         tokio::spawn(async move {
+            let mut failed = Vec::new();
             for check in super::doctor::checks(&http, &config).await {
                 if check.ok {
                     tracing::debug!(check = %check.line, "doctor: ok");
                 } else {
                     tracing::error!(problem = %check.line, "doctor: the bot cannot do its job here");
+                    failed.push(check.line);
                 }
             }
+            status.set_failed_checks(failed);
         });
     }
 
@@ -192,6 +200,7 @@ impl Handler {
             level = ?actor.highest().map(|l| l.get()),
             latency_ms = tracing::field::Empty,
         );
+        let command = parsed.as_ref().map_or("unparsed", |c| c.name());
         if let Ok(cmd) = &parsed {
             span.record("command", cmd.name());
             if let Some(t) = cmd.ticket() {
@@ -214,6 +223,7 @@ impl Handler {
         .instrument(span.clone())
         .await;
         span.record("latency_ms", started.elapsed().as_secs_f64() * 1e3);
+        crate::telemetry::interaction(command, started.elapsed().as_secs_f64());
         span.in_scope(|| match &result {
             Ok(outcome) => {
                 tracing::info!("answered");
@@ -420,6 +430,37 @@ impl Handler {
     }
 }
 
+/// The Prometheus recorder behind `/metrics`; `None` (metrics off) if one is installed already.
+fn install_metrics() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
+    use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
+    let builder = PrometheusBuilder::new().set_buckets_for_metric(
+        Matcher::Full(crate::telemetry::INTERACTION_LATENCY.to_owned()),
+        crate::telemetry::LATENCY_BUCKETS,
+    );
+    match builder.and_then(|b| b.install_recorder()) {
+        Ok(handle) => Some(handle),
+        Err(e) => {
+            tracing::warn!(error = %e, "metrics are off");
+            None
+        }
+    }
+}
+
+/// Keeps `/health`'s view of the gateway current: connected while a shard is. (A dropped
+/// connection removes the shard's runner until it reconnects, and sends no event.)
+async fn watch_gateway(shards: Arc<serenity::gateway::ShardManager>, status: Arc<DiscordStatus>) {
+    loop {
+        let connected = shards
+            .runners
+            .lock()
+            .await
+            .values()
+            .any(|r| r.stage == serenity::gateway::ConnectionStage::Connected);
+        status.set_ready(connected);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
 /// How long any request to Discord may take before it is given up (and retried).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -459,6 +500,17 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let store = Store::open(&config.database_url).await?;
     let service = Service::new(store, config);
     let http = super::http_client(&token, &service.config.discord, REQUEST_TIMEOUT)?;
+    let metrics = install_metrics();
+    let status = Arc::new(DiscordStatus::default());
+    // Bound before connecting: a port already taken stops the bot with the reason.
+    let listener = match &service.config.http {
+        Some(h) => Some(
+            tokio::net::TcpListener::bind(h.listen)
+                .await
+                .with_context(|| format!("http.listen = \"{}\": cannot listen there", h.listen))?,
+        ),
+        None => None,
+    };
     let accepting = Arc::new(AtomicBool::new(true));
     let in_flight = Arc::new(InFlight::default());
     let handler = Handler {
@@ -466,6 +518,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         accepting: accepting.clone(),
         in_flight: in_flight.clone(),
         recent: Recent::default(),
+        status: status.clone(),
     };
     // Only non-privileged intents: interactions need none at all.
     let mut client = ClientBuilder::new_with_http(http, GatewayIntents::GUILDS)
@@ -483,8 +536,18 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     ));
     let deliverer = Deliverer::new(service.clone(), client.http.clone(), REQUEST_TIMEOUT);
     let mut delivery_task =
-        tokio::spawn(deliverer.run(clock, service.messages_queued.clone(), stopped));
+        tokio::spawn(deliverer.run(clock, service.messages_queued.clone(), stopped.clone()));
+    let http_task = listener.map(|listener| {
+        let state = AppState {
+            service: service.clone(),
+            discord: status.clone(),
+            metrics,
+        };
+        tracing::info!(listen = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(), "HTTP listener up");
+        tokio::spawn(crate::http::serve(listener, state, stopped.clone()))
+    });
     let shards = client.shard_manager.clone();
+    let watcher = tokio::spawn(watch_gateway(shards.clone(), status.clone()));
     let mut gateway = tokio::spawn(async move { client.start().await });
 
     let outcome = tokio::select! {
@@ -524,6 +587,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
     })
     .await;
+    if let Some(task) = http_task {
+        let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+    }
+    watcher.abort();
     shards.shutdown_all().await;
     gateway.abort();
     service.store.close().await;

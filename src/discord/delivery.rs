@@ -231,9 +231,15 @@ impl Deliverer {
         match attempt {
             Attempt::Delivered(message) => {
                 self.service.outbox_delivered(p, message, now).await?;
+                if let Ok(Outgoing::Page { level, .. }) = &p.message {
+                    crate::telemetry::page_sent(level.get());
+                }
                 Ok(true)
             }
             Attempt::Failed(e) => {
+                if let Ok(m) = &p.message {
+                    crate::telemetry::delivery_failed(m.kind());
+                }
                 let asked = (e.status() == Some(429)).then_some(Duration::from_secs(1));
                 let wait = backoff(p.attempts, asked);
                 let error = e.to_string();

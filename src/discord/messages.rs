@@ -124,7 +124,19 @@ fn page_buttons(text: &Text, p: &PageView) -> Vec<CreateActionRow> {
                 .label(tr!(l, "button-thread")),
         );
     }
-    vec![CreateActionRow::Buttons(buttons)]
+    let mut rows = vec![CreateActionRow::Buttons(buttons)];
+    // An alert's links (source, runbook, dashboard, silence) on a row of their own.
+    if let Arrival::Alert { links, .. } = p.arrival {
+        let links: Vec<CreateButton> = links
+            .iter()
+            .take(5)
+            .map(|link| CreateButton::new_link(&link.url).label(clip(&link.label, 80)))
+            .collect();
+        if !links.is_empty() {
+            rows.push(CreateActionRow::Buttons(links));
+        }
+    }
+    rows
 }
 
 /// The page's text: the one line that mentions the paged role.

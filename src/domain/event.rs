@@ -106,6 +106,15 @@ pub enum EventKind {
         article: ArticleNumber,
         suggested: bool,
     },
+    /// The monitoring alert behind the ticket fired again: `count` firings so far.
+    AlertRepeated {
+        source: String,
+        count: u32,
+    },
+    /// The monitoring alert behind the ticket resolved at its source.
+    AlertResolved {
+        source: String,
+    },
 }
 
 impl EventKind {
@@ -129,6 +138,8 @@ impl EventKind {
             EventKind::Rated { .. } => "rated",
             EventKind::KbSuggested { .. } => "kb_suggested",
             EventKind::KbLinked { .. } => "kb_linked",
+            EventKind::AlertRepeated { .. } => "alert_repeated",
+            EventKind::AlertResolved { .. } => "alert_resolved",
         }
     }
 

@@ -1,6 +1,7 @@
 //! The ticket ladder in plain Rust: levels, tickets, the escalation rules, the timeline and
 //! the key figures. No I/O, no Discord, no SQL; everything here is unit-tested beside it.
 
+pub mod alert;
 mod choice;
 pub mod event;
 pub mod figures;

@@ -2,8 +2,10 @@
 //! appends its timeline and queues the messages the change causes. Nothing here talks to
 //! Discord; the front ends (console, Discord) parse, call `execute`, and render the result.
 
+mod alerts;
 mod deadlines;
 pub mod delivery;
+mod health;
 mod kb;
 mod summary;
 mod tickets;
@@ -12,7 +14,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+pub use alerts::AlertOutcome;
 pub use deadlines::DeadlineAction;
+pub use health::OutboxHealth;
 pub use summary::{build_report, local_day, summary_slot, SummaryReport, FIGURES_WINDOW_DAYS};
 
 use crate::command::Command;

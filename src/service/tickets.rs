@@ -39,7 +39,7 @@ impl<'a> Change<'a> {
         }
     }
 
-    fn event(&mut self, level: Level, kind: EventKind) {
+    pub(super) fn event(&mut self, level: Level, kind: EventKind) {
         self.events.push(Event {
             at: self.ctx.now,
             actor: Some(self.ctx.actor.user),
@@ -64,6 +64,14 @@ impl<'a> Change<'a> {
             card: TicketCard::from(ticket),
         });
     }
+}
+
+/// What a new ticket starts from.
+pub(super) struct NewTicket {
+    pub(super) title: String,
+    pub(super) details: String,
+    pub(super) priority: Priority,
+    pub(super) level: Level,
 }
 
 /// How long the ticket has been at its current level.
@@ -157,6 +165,8 @@ impl Service {
                             EventKind::Paged { .. }
                                 | EventKind::Repaged { .. }
                                 | EventKind::AdminsPaged { .. }
+                                // A flood of repeats must not flood the thread.
+                                | EventKind::AlertRepeated { .. }
                         )
                 })
                 .map(|event| Outgoing::ThreadPost {
@@ -194,12 +204,46 @@ impl Service {
         level: Level,
     ) -> Result<Outcome, Error> {
         rules::check_open_level(&ctx.actor, level)?;
+        let new = NewTicket {
+            title: title.to_string(),
+            details: details.map(|d| d.to_string()).unwrap_or_default(),
+            priority,
+            level,
+        };
+        let mut tx = self.store.begin_write().await?;
+        let arrival = Arrival::Opened { by: ctx.actor.user };
+        let (ticket, suggestions, change) = self.open_in(&mut tx, ctx, new, arrival).await?;
+        let effects = self.commit(tx, &ticket, change, false).await?;
+        Ok(Outcome {
+            reply: Reply::Opened {
+                ticket,
+                suggestions,
+            },
+            effects,
+        })
+    }
+
+    /// Opens a ticket inside `tx`: numbered, its opening in the timeline, articles suggested,
+    /// paged with `arrival`, its thread asked for. The caller writes the change.
+    pub(super) async fn open_in<'c>(
+        &self,
+        tx: &mut Tx,
+        ctx: &'c Context,
+        new: NewTicket,
+        arrival: Arrival,
+    ) -> Result<(Ticket, Vec<crate::domain::ArticleHit>, Change<'c>), Error> {
+        let NewTicket {
+            title,
+            details,
+            priority,
+            level,
+        } = new;
         let mut ticket = Ticket {
             id: 0,
             guild: ctx.guild,
             number: TicketNumber(0),
-            title: title.to_string(),
-            details: details.map(|d| d.to_string()).unwrap_or_default(),
+            title,
+            details,
             requester: ctx.actor.user,
             priority,
             level,
@@ -217,8 +261,7 @@ impl Service {
             closure: None,
             rating: None,
         };
-        let mut tx = self.store.begin_write().await?;
-        let (id, number) = store::tickets::insert(&mut tx, &ticket).await?;
+        let (id, number) = store::tickets::insert(tx, &ticket).await?;
         ticket.id = id;
         ticket.number = number;
         let mut change = Change::new(ctx);
@@ -244,7 +287,7 @@ impl Service {
                 },
             );
         }
-        self.page(&mut change, &ticket, Arrival::Opened { by: ctx.actor.user });
+        self.page(&mut change, &ticket, arrival);
         if let Some(tier) = self.config.tier(level) {
             change.effects.push(Outgoing::ThreadOpen {
                 channel: tier.queue_channel_id,
@@ -252,14 +295,7 @@ impl Service {
                 title: ticket.title.clone(),
             });
         }
-        let effects = self.commit(tx, &ticket, change, false).await?;
-        Ok(Outcome {
-            reply: Reply::Opened {
-                ticket,
-                suggestions,
-            },
-            effects,
-        })
+        Ok((ticket, suggestions, change))
     }
 
     pub(super) async fn note(
@@ -571,22 +607,8 @@ impl Service {
             fix_type,
             kb: kb.map(|k| k.to_string()),
         };
-        ticket.status = Status::Closed;
-        ticket.waiting_on = None;
-        ticket.ack_due_at = None;
-        ticket.next_action_at = None;
         let mut change = Change::new(ctx);
-        change.event(
-            ticket.level,
-            EventKind::Closed {
-                resolution: closure.resolution.clone(),
-                root_cause: closure.root_cause.clone(),
-                fix_type,
-                kb: closure.kb.clone(),
-                after_secs: seconds_at_level(&ticket, ctx.now),
-            },
-        );
-        ticket.closure = Some(closure);
+        Self::close_with(&mut change, &mut ticket, closure);
         if let Some(article) = kb {
             let suggested = store::events::suggested_articles(&mut *tx, ticket.id)
                 .await?
@@ -599,6 +621,26 @@ impl Service {
             reply: Reply::Closed(ticket),
             effects,
         })
+    }
+
+    /// Closes `ticket` with `closure`: no deadline left, the closure in the timeline.
+    pub(super) fn close_with(change: &mut Change<'_>, ticket: &mut Ticket, closure: Closure) {
+        let now = change.ctx.now;
+        ticket.status = Status::Closed;
+        ticket.waiting_on = None;
+        ticket.ack_due_at = None;
+        ticket.next_action_at = None;
+        change.event(
+            ticket.level,
+            EventKind::Closed {
+                resolution: closure.resolution.clone(),
+                root_cause: closure.root_cause.clone(),
+                fix_type: closure.fix_type,
+                kb: closure.kb.clone(),
+                after_secs: seconds_at_level(ticket, now),
+            },
+        );
+        ticket.closure = Some(closure);
     }
 
     pub(super) async fn reopen(

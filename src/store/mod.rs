@@ -6,6 +6,7 @@
 //! The SQL sticks to what PostgreSQL also understands, so a twin of this module can follow
 //! without the service changing.
 
+pub mod alerts;
 pub mod events;
 pub mod figures;
 pub mod kb;
@@ -31,6 +32,9 @@ pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
 pub struct Store {
     readers: SqlitePool,
     writer: SqlitePool,
+    /// One connection that only probes whether a write would go through, with a short
+    /// busy timeout so a probe never waits behind a long write.
+    probe: SqlitePool,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
@@ -65,10 +69,20 @@ impl Store {
             .with_context(|| format!("cannot open the database {url}"))?;
         let readers = SqlitePoolOptions::new()
             .max_connections(8)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .with_context(|| format!("cannot open the database {url} for reading"))?;
-        Ok(Store { readers, writer })
+        let probe = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(2))
+            .connect_with(options.busy_timeout(Duration::from_secs(1)))
+            .await
+            .with_context(|| format!("cannot open the database {url}"))?;
+        Ok(Store {
+            readers,
+            writer,
+            probe,
+        })
     }
 
     /// Applies the embedded migrations that have not run yet.
@@ -82,6 +96,15 @@ impl Store {
     /// Starts a write transaction that holds the write lock from its first statement.
     pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
         self.writer.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    /// Whether the database takes a write now: takes the write lock and lets it go, waiting
+    /// at most a second for it (a probe for `/health`, on its own connection).
+    pub async fn writable(&self) -> anyhow::Result<()> {
+        let mut probe = self.probe.acquire().await?;
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut *probe).await?;
+        sqlx::query("ROLLBACK").execute(&mut *probe).await?;
+        Ok(())
     }
 
     /// The pool for reads that need no transaction.
@@ -110,6 +133,7 @@ impl Store {
 
     /// Closes every connection, checkpointing the WAL.
     pub async fn close(&self) {
+        self.probe.close().await;
         self.readers.close().await;
         self.writer.close().await;
     }

@@ -108,6 +108,15 @@ pub async fn pending_count<'e>(db: impl SqliteExecutor<'e>) -> anyhow::Result<i6
     Ok(sqlx::query_scalar(&sql).fetch_one(db).await?)
 }
 
+/// When the oldest message still to deliver was queued.
+pub async fn oldest_pending<'e>(
+    db: impl SqliteExecutor<'e>,
+) -> anyhow::Result<Option<DateTime<Utc>>> {
+    let sql = format!("SELECT MIN(created_at) FROM outbox WHERE {PENDING}");
+    let oldest: Option<i64> = sqlx::query_scalar(&sql).fetch_one(db).await?;
+    Ok(oldest.map(super::from_ts))
+}
+
 /// How many messages were set aside as failed.
 pub async fn failed_count<'e>(db: impl SqliteExecutor<'e>) -> anyhow::Result<i64> {
     Ok(

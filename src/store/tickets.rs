@@ -148,6 +148,18 @@ pub async fn find<'e>(
     row.map(Row::into_ticket).transpose()
 }
 
+/// The ticket with database id `id`.
+pub async fn find_by_id<'e>(
+    db: impl SqliteExecutor<'e>,
+    id: i64,
+) -> anyhow::Result<Option<Ticket>> {
+    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM tickets WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.map(Row::into_ticket).transpose()
+}
+
 /// Writes the current state of `t` back to its row.
 pub async fn update(tx: &mut Tx, t: &Ticket) -> anyhow::Result<()> {
     let c = t.closure.as_ref();

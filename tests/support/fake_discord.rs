@@ -67,6 +67,8 @@ struct Inner {
     threads: std::collections::HashSet<String>,
     /// The server as the read-only routes `doctor` uses describe it.
     server: Server,
+    /// The gateway refuses connections (an outage).
+    gateway_down: bool,
     /// Messages that exist, by id.
     messages: HashMap<String, Value>,
 }
@@ -271,6 +273,19 @@ impl FakeDiscord {
     /// How long nonces are remembered (default: five minutes, as Discord's "few minutes").
     pub fn set_nonce_window(&self, window: std::time::Duration) {
         self.inner.lock().unwrap().nonce_window = Some(window);
+    }
+
+    /// Drops the bot's gateway connection and refuses new ones until `gateway_restore`.
+    pub fn gateway_outage(&self) {
+        let mut inner = self.inner.lock().unwrap();
+        inner.gateway_down = true;
+        if let Some(g) = &inner.gateway {
+            let _ = g.send(CLOSE.to_owned());
+        }
+    }
+
+    pub fn gateway_restore(&self) {
+        self.inner.lock().unwrap().gateway_down = false;
     }
 
     /// Changes the server the read-only routes describe.
@@ -778,7 +793,13 @@ async fn guild_member(
     }
 }
 
+/// Sent through the session's channel to close the connection.
+const CLOSE: &str = "__close__";
+
 async fn gateway(State(fake): State<FakeDiscord>, ws: WebSocketUpgrade) -> Response {
+    if fake.inner.lock().unwrap().gateway_down {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
     ws.on_upgrade(move |socket| session(fake, socket))
 }
 
@@ -821,6 +842,9 @@ async fn session(fake: FakeDiscord, mut socket: WebSocket) {
                 }
             }
             Some(out) = rx.recv() => {
+                if out == CLOSE {
+                    break;
+                }
                 if socket.send(WsMessage::Text(out.into())).await.is_err() {
                     break;
                 }

@@ -1,0 +1,188 @@
+//! Monitoring alerts as tierdesk reads them, whatever tool sent them (SPEC §12): a key within
+//! its source, firing or resolved, and what a ticket needs from it — a title, details and
+//! links. The alert's text is user text: it is only ever shown, never allowed to ping.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::text::clip;
+use super::{LongText, TicketNumber, TicketTitle};
+
+/// Whether the condition holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertStatus {
+    Firing,
+    Resolved,
+}
+
+/// A link a page shows as a button (runbook, dashboard, silence…).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertLink {
+    pub label: String,
+    pub url: String,
+}
+
+/// Discord's limit on a link button's URL.
+const URL_MAX: usize = 512;
+
+impl AlertLink {
+    /// A link, when `url` is one a button can carry (http or https, within Discord's limit).
+    pub fn new(label: &str, url: &str) -> Option<AlertLink> {
+        let url = url.trim();
+        let web = url.starts_with("https://") || url.starts_with("http://");
+        (web && url.len() <= URL_MAX && !url.contains(char::is_whitespace)).then(|| AlertLink {
+            label: label.to_owned(),
+            url: url.to_owned(),
+        })
+    }
+}
+
+/// One alert from a monitoring tool.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Alert {
+    /// Identifies the alert within its source (a fingerprint, a monitor id, a key).
+    pub key: String,
+    pub firing: bool,
+    pub summary: Option<String>,
+    /// The alert's or monitor's name.
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub severity: Option<String>,
+    pub links: Vec<AlertLink>,
+}
+
+/// Labels that say where an alert is, tried in this order for a title.
+const MAIN_LABELS: &[&str] = &["instance", "service", "job", "host", "cluster", "namespace"];
+/// The most characters one piece of an alert's details may take.
+const PIECE_MAX: usize = 1500;
+
+fn present(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl Alert {
+    pub fn status(&self) -> AlertStatus {
+        if self.firing {
+            AlertStatus::Firing
+        } else {
+            AlertStatus::Resolved
+        }
+    }
+
+    /// The ticket's title: the summary, else the name and main labels, else the key.
+    pub fn title(&self) -> String {
+        let title = match (present(&self.summary), present(&self.name)) {
+            (Some(summary), _) => summary.to_owned(),
+            (None, Some(name)) => {
+                let wher: Vec<&str> = MAIN_LABELS
+                    .iter()
+                    .filter_map(|l| self.labels.get(*l).map(String::as_str))
+                    .take(2)
+                    .collect();
+                match wher.is_empty() {
+                    true => name.to_owned(),
+                    false => format!("{name} on {}", wher.join(" ")),
+                }
+            }
+            (None, None) => format!("Alert {}", self.key),
+        };
+        clip(&single_line(&title), TicketTitle::MAX)
+    }
+
+    /// The ticket's details: the description, the labels, the links, and the ticket it
+    /// follows; each piece cut to fit, with a note when it was.
+    pub fn details(&self, source: &str, follows: Option<TicketNumber>) -> String {
+        let mut pieces = vec![format!(
+            "Alert from {source} (key {})",
+            clip(&self.key, 100)
+        )];
+        if let Some(d) = present(&self.description) {
+            pieces.push(fit(d));
+        }
+        if !self.labels.is_empty() {
+            let labels: Vec<String> = self
+                .labels
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            pieces.push(fit(&format!("Labels: {}", labels.join(", "))));
+        }
+        for link in &self.links {
+            pieces.push(format!("{}: {}", link.label, link.url));
+        }
+        if let Some(n) = follows {
+            pieces.push(format!(
+                "Follows #{n}, closed before this alert fired again."
+            ));
+        }
+        clip(&pieces.join("\n"), LongText::MAX)
+    }
+}
+
+/// One piece of details, cut with a note when it is too long.
+fn fit(text: &str) -> String {
+    if text.chars().count() <= PIECE_MAX {
+        return text.to_owned();
+    }
+    let kept: String = text.chars().take(PIECE_MAX).collect();
+    format!(
+        "{kept}… (cut to fit: {} characters in all)",
+        text.chars().count()
+    )
+}
+
+fn single_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alert() -> Alert {
+        Alert {
+            key: "c6eadffa33fcdf37".into(),
+            firing: true,
+            ..Alert::default()
+        }
+    }
+
+    #[test]
+    fn the_title_falls_back_from_summary_to_name_and_labels_to_the_key() {
+        let mut a = alert();
+        assert_eq!(a.title(), "Alert c6eadffa33fcdf37");
+        a.name = Some("HighMemory".into());
+        assert_eq!(a.title(), "HighMemory");
+        a.labels.insert("instance".into(), "db-1:9100".into());
+        a.labels.insert("job".into(), "node".into());
+        assert_eq!(a.title(), "HighMemory on db-1:9100 node");
+        a.summary = Some("  Memory\nabove 90%  ".into());
+        assert_eq!(a.title(), "Memory above 90%");
+        a.summary = Some("x".repeat(500));
+        assert_eq!(a.title().chars().count(), TicketTitle::MAX);
+    }
+
+    #[test]
+    fn long_annotations_are_cut_with_a_note_and_details_fit_a_ticket() {
+        let mut a = alert();
+        a.description = Some("d".repeat(10_000));
+        for i in 0..200 {
+            a.labels.insert(format!("label{i}"), "v".repeat(50));
+        }
+        let details = a.details("prometheus", Some(TicketNumber(7)));
+        assert!(details.chars().count() <= LongText::MAX);
+        assert!(details.contains("cut to fit: 10000 characters in all"));
+        assert!(LongText::parse("details", &details).is_ok());
+    }
+
+    #[test]
+    fn only_web_links_become_buttons() {
+        assert!(AlertLink::new("Runbook", "https://runbooks.example/db").is_some());
+        assert!(AlertLink::new("Runbook", "javascript:alert(1)").is_none());
+        assert!(AlertLink::new("Runbook", "").is_none());
+        assert!(AlertLink::new("Runbook", &format!("https://x/{}", "a".repeat(600))).is_none());
+    }
+}

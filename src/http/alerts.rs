@@ -1,0 +1,97 @@
+//! `POST /alerts/{source}`: a monitoring tool's webhook, checked against the source's bearer
+//! token in constant time, read by the source's kind, stored, then answered 202.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Utc;
+use serde_json::json;
+use subtle::ConstantTimeEq;
+
+use super::{payloads, problem, AppState};
+use crate::config::AlertSource;
+use crate::service::AlertOutcome;
+use crate::telemetry;
+
+pub async fn receive(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(source) = state.service.config.alert_source(&name) else {
+        return problem(
+            StatusCode::NOT_FOUND,
+            format!(
+                "no alert source called `{}` in the config",
+                crate::domain::text::clip(&name, 60)
+            ),
+        );
+    };
+    if !authorized(source, &headers) {
+        telemetry::alert(&source.name, "rejected");
+        tracing::warn!(source = %source.name, "alert refused: missing or wrong bearer token");
+        return problem(
+            StatusCode::UNAUTHORIZED,
+            "missing or wrong token: send `Authorization: Bearer <the source's token>`",
+        );
+    }
+    let alerts = match payloads::parse(source.kind, &body) {
+        Ok(alerts) => alerts,
+        Err(reason) => {
+            telemetry::alert(&source.name, "rejected");
+            return problem(StatusCode::BAD_REQUEST, reason);
+        }
+    };
+    match state
+        .service
+        .receive_alerts(source, &alerts, Utc::now())
+        .await
+    {
+        Ok(outcomes) => accepted(&source.name, &outcomes),
+        Err(e) => {
+            tracing::error!(source = %source.name, error = ?e, "storing alerts failed");
+            problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the alerts could not be stored; send them again",
+            )
+        }
+    }
+}
+
+/// Whether the request carries the source's token, compared in constant time.
+fn authorized(source: &AlertSource, headers: &HeaderMap) -> bool {
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let expected = source.token.expose().as_bytes();
+    !expected.is_empty() && bool::from(given.as_bytes().ct_eq(expected))
+}
+
+fn accepted(source: &str, outcomes: &[AlertOutcome]) -> Response {
+    let mut counts = serde_json::Map::new();
+    for outcome in outcomes {
+        telemetry::alert(source, outcome.name());
+        let n = counts.entry(outcome.name()).or_insert(json!(0));
+        *n = json!(n.as_u64().unwrap_or(0) + 1);
+    }
+    let tickets: Vec<i64> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            AlertOutcome::Opened(n)
+            | AlertOutcome::Repeat(n)
+            | AlertOutcome::Resolved(n)
+            | AlertOutcome::ClosedAtSource(n) => Some(n.0),
+            AlertOutcome::Ignored => None,
+        })
+        .collect();
+    (
+        StatusCode::ACCEPTED,
+        Json(json!({ "accepted": outcomes.len(), "outcomes": counts, "tickets": tickets })),
+    )
+        .into_response()
+}

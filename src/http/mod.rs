@@ -1,0 +1,117 @@
+//! The HTTP side of `tierdesk run` (SPEC §12–§13), on `[http] listen`: monitoring alerts in,
+//! health and metrics out. A front end like the Discord one: it parses, calls the service,
+//! answers; every request is bounded (body size, time, how many at once) and the listener
+//! stops with the bot on SIGTERM, finishing the requests in flight.
+
+mod alerts;
+mod health;
+mod metrics;
+pub mod payloads;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use metrics_exporter_prometheus::PrometheusHandle;
+use serde_json::json;
+use tokio::sync::watch;
+use tower::limit::ConcurrencyLimitLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::service::Service;
+
+/// The largest body accepted (a larger one gets 413).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+/// How long one request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// How many requests are served at once; more wait their turn.
+const CONCURRENCY: usize = 256;
+
+/// What the Discord side tells the HTTP side: whether the gateway is connected, and which of
+/// the doctor's checks failed at start.
+#[derive(Default)]
+pub struct DiscordStatus {
+    ready: AtomicBool,
+    failed_checks: Mutex<Vec<String>>,
+}
+
+impl DiscordStatus {
+    pub fn set_ready(&self, ready: bool) {
+        self.ready.store(ready, Ordering::SeqCst);
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::SeqCst)
+    }
+
+    pub fn set_failed_checks(&self, lines: Vec<String>) {
+        *self.failed_checks.lock().unwrap_or_else(|p| p.into_inner()) = lines;
+    }
+
+    pub fn failed_checks(&self) -> Vec<String> {
+        self.failed_checks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+/// What every handler reaches.
+#[derive(Clone)]
+pub struct AppState {
+    pub service: Service,
+    pub discord: Arc<DiscordStatus>,
+    /// Renders the metrics; `None` when no recorder is installed.
+    pub metrics: Option<PrometheusHandle>,
+}
+
+/// The routes, with their limits.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/alerts/{source}", post(alerts::receive))
+        .route("/health", get(health::health))
+        .route("/metrics", get(metrics::metrics))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(ConcurrencyLimitLayer::new(CONCURRENCY))
+        .with_state(state)
+}
+
+/// Serves on `listener` until `shutdown` turns true, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    mut shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let stop = async move {
+        while !*shutdown.borrow() {
+            if shutdown.changed().await.is_err() {
+                break;
+            }
+        }
+    };
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(stop)
+        .await?;
+    Ok(())
+}
+
+/// An error answer: a status and a reason, as JSON.
+pub fn problem(status: StatusCode, reason: impl Into<String>) -> Response {
+    (status, Json(json!({ "error": reason.into() }))).into_response()
+}
+
+async fn not_found() -> Response {
+    problem(StatusCode::NOT_FOUND, "no such page")
+}
