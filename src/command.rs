@@ -251,6 +251,20 @@ pub const SPECS: &[CommandSpec] = &[
         description: "cmd-kb-show",
         options: &[opt("article", "opt-article", OptionKind::Article, true)],
     },
+    CommandSpec {
+        path: &["oncall", "who"],
+        description: "cmd-oncall-who",
+        options: &[opt("level", "opt-level-oncall", OptionKind::Level, false)],
+    },
+    CommandSpec {
+        path: &["oncall", "override"],
+        description: "cmd-oncall-override",
+        options: &[
+            opt("level", "opt-level-override", OptionKind::Level, true),
+            opt("user", "opt-user-oncall", OptionKind::User, true),
+            opt("until", "opt-until", SHORT, true),
+        ],
+    },
 ];
 
 /// Commands that Discord users reach through buttons rather than the slash menu; the
@@ -365,6 +379,14 @@ pub enum Command {
     KbShow {
         article: ArticleNumber,
     },
+    OnCallWho {
+        level: Option<Level>,
+    },
+    OnCallOverride {
+        level: Level,
+        user: UserId,
+        until: String,
+    },
 }
 
 impl Command {
@@ -389,6 +411,8 @@ impl Command {
             Command::KbEdit { .. } => "kb edit",
             Command::KbSearch { .. } => "kb search",
             Command::KbShow { .. } => "kb show",
+            Command::OnCallWho { .. } => "oncall who",
+            Command::OnCallOverride { .. } => "oncall override",
         }
     }
 
@@ -680,7 +704,21 @@ pub fn parse(invocation: Invocation) -> Result<Command, UserError> {
         ["kb", "show"] => Command::KbShow {
             article: ArticleNumber::parse(&o.required_text("article"))?,
         },
-        _ => Command::Summary,
+        ["oncall", "who"] => Command::OnCallWho { level: o.level()? },
+        ["oncall", "override"] => Command::OnCallOverride {
+            // Both are required options: `Options::check` refused their absence already.
+            level: o.level()?.ok_or(UserError::Missing {
+                field: "level",
+                hint: "opt-level-override",
+            })?,
+            user: o.user("user")?.ok_or(UserError::Missing {
+                field: "user",
+                hint: "opt-user-oncall",
+            })?,
+            until: o.required_text("until"),
+        },
+        ["summary"] => Command::Summary,
+        _ => return Err(UserError::UnknownCommand(format!("/{}", path.join(" ")))),
     };
     Ok(command)
 }

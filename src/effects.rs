@@ -73,6 +73,18 @@ pub enum Arrival {
     },
 }
 
+/// Why the page role changes hands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandoffReason {
+    /// The rotation's shift boundary.
+    Shift,
+    /// An agent put someone on call.
+    OverrideStarted { by: UserId },
+    /// An override ended; the rotation resumes.
+    OverrideEnded,
+}
+
 /// A message to Discord, as stored in the outbox.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -124,6 +136,25 @@ pub enum Outgoing {
         ticket: Option<TicketNumber>,
         error: String,
     },
+    /// The page role changes hands (a shift boundary, an override starting or ending): given
+    /// to `on`, taken from `off`, and a notice in the level's queue mentioning only `on`.
+    Handoff {
+        level: Level,
+        role: RoleId,
+        channel: ChannelId,
+        on: UserId,
+        off: Option<UserId>,
+        /// When this shift ends.
+        until: DateTime<Utc>,
+        why: HandoffReason,
+    },
+    /// The bot may not hand the page role out (403): the admins are told once what to fix.
+    RoleRefused {
+        channel: ChannelId,
+        admins: RoleId,
+        level: Level,
+        role: RoleId,
+    },
     /// The backlog summary, in the summary channel.
     Summary {
         channel: ChannelId,
@@ -143,6 +174,17 @@ impl Outgoing {
             Outgoing::ThreadPost { .. } => "thread_post",
             Outgoing::Summary { .. } => "summary",
             Outgoing::DeliveryFailed { .. } => "delivery_failed",
+            Outgoing::Handoff { .. } => "handoff",
+            Outgoing::RoleRefused { .. } => "role_refused",
+        }
+    }
+
+    /// The lane of messages that must go one after another besides their ticket's order:
+    /// a level's role changes.
+    pub fn lane(&self) -> Option<String> {
+        match self {
+            Outgoing::Handoff { level, .. } => Some(format!("oncall-{level}")),
+            _ => None,
         }
     }
 
@@ -157,7 +199,9 @@ impl Outgoing {
                 Some(*number)
             }
             Outgoing::DeliveryFailed { ticket, .. } => *ticket,
-            Outgoing::Summary { .. } => None,
+            Outgoing::Summary { .. } | Outgoing::Handoff { .. } | Outgoing::RoleRefused { .. } => {
+                None
+            }
         }
     }
 }

@@ -137,6 +137,12 @@ pub enum UserError {
         option: String,
     },
     UnknownCommand(String),
+    /// The level has no `[[rotation]]`.
+    NoRotation(Level),
+    /// Only agents of the level and admins put someone on call there.
+    OverrideNotAllowed(Level),
+    /// `until` is neither a duration, a local time, nor a later date.
+    BadUntil(String),
     Syntax(String),
 }
 
@@ -325,6 +331,9 @@ impl UserError {
             ),
             DuplicateOption { option } => tr!(l, "err-duplicate-option", option = option),
             UnknownCommand(c) => tr!(l, "err-unknown-command", command = c),
+            NoRotation(level) => tr!(l, "err-no-rotation", level = level),
+            OverrideNotAllowed(level) => tr!(l, "err-override-not-allowed", level = level),
+            BadUntil(text) => tr!(l, "err-bad-until", until = text),
             Syntax(detail) => tr!(l, "err-syntax", detail = detail),
         }
     }

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use crate::config::Config;
 use crate::domain::figures::{human_duration, percent, KeyFigures, Spread};
 use crate::domain::{Event, EventKind, Level, Priority, Status, Ticket};
-use crate::effects::{Arrival, Outgoing, TicketCard};
+use crate::effects::{Arrival, HandoffReason, Outgoing, TicketCard};
 use crate::i18n::Lang;
 use crate::service::{Reply, SummaryReport};
 use crate::store::figures::TicketLine;
@@ -93,6 +93,9 @@ impl<'a> Text<'a> {
     pub fn reply(&self, reply: &Reply) -> String {
         let l = self.lang;
         match reply {
+            Reply::OnCall(_) | Reply::OverrideSet { .. } => {
+                self.oncall_reply(reply).unwrap_or_default()
+            }
             Reply::Opened {
                 ticket: t,
                 suggestions,
@@ -617,12 +620,112 @@ impl<'a> Text<'a> {
                     tr!(l, "delivery-failed-head", channel = channel, role = role)
                 )
             }
+            Outgoing::Handoff {
+                role,
+                on,
+                off,
+                until,
+                ..
+            } => {
+                let off = off.map(|o| format!(", <@{o}> -")).unwrap_or_default();
+                format!(
+                    "{}\n    {}",
+                    tr!(l, "handoff-head", role = role, on = on, off = off),
+                    self.handoff_notice(m, when(*until)).unwrap_or_default()
+                )
+            }
+            Outgoing::RoleRefused {
+                channel,
+                admins,
+                level,
+                role,
+            } => format!(
+                "{}\n    {}",
+                tr!(l, "delivery-failed-head", channel = channel, role = admins),
+                tr!(l, "role-refused", level = level, role = role)
+            ),
             Outgoing::Summary { channel, report } => format!(
                 "{}\n{}",
                 tr!(l, "summary-head", channel = channel),
                 self.summary(report)
             ),
         }
+    }
+
+    /// The replies of `/oncall`.
+    fn oncall_reply(&self, reply: &Reply) -> Option<String> {
+        let l = self.lang;
+        let shift = |s: &crate::domain::oncall::Shift| {
+            tr!(
+                l,
+                "reply-oncall-shift",
+                user = s.member,
+                until = format!("<t:{}:f>", s.ends.timestamp())
+            )
+        };
+        match reply {
+            Reply::OnCall(levels) if levels.is_empty() => Some(tr!(l, "reply-oncall-none")),
+            Reply::OnCall(levels) => Some(
+                levels
+                    .iter()
+                    .map(|o| {
+                        let next: Vec<String> = o.next.iter().map(shift).collect();
+                        tr!(
+                            l,
+                            "reply-oncall-level",
+                            level = o.level,
+                            level_name = self.level_name(o.level),
+                            now = shift(&o.now),
+                            next = next.join(" · ")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+            Reply::OverrideSet { level, shift: s } => Some(tr!(
+                l,
+                "reply-override",
+                level = level,
+                level_name = self.level_name(*level),
+                now = shift(s)
+            )),
+            _ => None,
+        }
+    }
+
+    /// The notice of a handoff, in the level's queue; `until` as the reader should see it.
+    pub fn handoff_notice(&self, m: &Outgoing, until: String) -> Option<String> {
+        let Outgoing::Handoff { level, on, why, .. } = m else {
+            return None;
+        };
+        let level_name = self.level_name(*level);
+        let l = self.lang;
+        Some(match why {
+            HandoffReason::Shift => {
+                tr!(
+                    l,
+                    "handoff-shift",
+                    on = on,
+                    level_name = level_name,
+                    until = until
+                )
+            }
+            HandoffReason::OverrideStarted { by } => tr!(
+                l,
+                "handoff-override",
+                on = on,
+                level_name = level_name,
+                until = until,
+                by = by
+            ),
+            HandoffReason::OverrideEnded => tr!(
+                l,
+                "handoff-override-ended",
+                on = on,
+                level_name = level_name,
+                until = until
+            ),
+        })
     }
 
     fn summary_ticket(&self, t: &TicketLine, now: DateTime<Utc>) -> String {

@@ -1,4 +1,5 @@
-//! The scheduler loop: acts on passed acknowledgement deadlines and posts the daily summary.
+//! The scheduler loop: acts on passed acknowledgement deadlines, hands the page roles over at
+//! each on-call shift boundary, and posts the daily summary.
 //!
 //! It sleeps until the next deadline or summary slot (both come from the database, so a
 //! restart loses none), never longer than two seconds (another process may have set a sooner
@@ -31,9 +32,20 @@ pub async fn pass(service: &Service, now: DateTime<Utc>) -> anyhow::Result<DateT
     if let Some(report) = service.post_daily_summary(now).await.map_err(anyhow_of)? {
         tracing::info!(day = %report.day, open = report.open_total, "daily summary queued");
     }
+    for (level, member) in service.run_oncall(now).await? {
+        tracing::info!(
+            level = level.get(),
+            member = member.0,
+            "on-call handoff queued"
+        );
+    }
     let next_deadline = service.next_deadline().await?;
     let next_summary = service.next_summary_at(now);
-    Ok(next_deadline.map_or(next_summary, |d| d.min(next_summary)))
+    let next_handoff = service.next_oncall_change(now).await?;
+    Ok([next_deadline, next_handoff]
+        .into_iter()
+        .flatten()
+        .fold(next_summary, DateTime::min))
 }
 
 fn anyhow_of(e: crate::error::Error) -> anyhow::Error {

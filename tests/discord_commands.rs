@@ -28,7 +28,7 @@ fn names(list: &Value) -> Vec<String> {
 fn the_command_set_of_the_spec() {
     let all = commands();
     let top: Vec<_> = all.iter().map(|c| c["name"].as_str().unwrap()).collect();
-    assert_eq!(top, ["ticket", "kb", "queue", "summary", "stats"]);
+    assert_eq!(top, ["ticket", "kb", "oncall", "queue", "summary", "stats"]);
     let ticket = &all[0];
     assert_eq!(
         names(&ticket["options"]),
@@ -40,6 +40,11 @@ fn the_command_set_of_the_spec() {
     assert_eq!(
         names(&all[1]["options"]),
         ["write", "edit", "search", "show"]
+    );
+    assert_eq!(names(&all[2]["options"]), ["who", "override"]);
+    assert_eq!(
+        names(&all[2]["options"][1]["options"]),
+        ["level", "user", "until"]
     );
     let open = &ticket["options"][0];
     assert_eq!(open["type"], 1, "a subcommand");

@@ -24,7 +24,7 @@ async fn a_ticket_through_discord_survives_a_restart() {
         registered[0].path,
         "/applications/1100000000000000001/guilds/1100000000000000002/commands"
     );
-    assert_eq!(registered[0].body.as_array().unwrap().len(), 5);
+    assert_eq!(registered[0].body.as_array().unwrap().len(), 6);
 
     // A member opens a ticket whose title tries to ping everyone.
     let open = slash(

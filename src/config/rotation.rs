@@ -11,17 +11,7 @@ use serde::Deserialize;
 use super::{Problems, Tier};
 use crate::domain::{Level, UserId};
 
-/// A level's on-call rotation.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Rotation {
-    pub level: Level,
-    /// Members in turn, each on call for one `shift`.
-    pub members: Vec<UserId>,
-    pub shift: Duration,
-    /// The first handoff, local time in `timezone`.
-    pub start: NaiveDateTime,
-    pub timezone: Tz,
-}
+pub use crate::domain::oncall::Rotation;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -82,6 +82,8 @@ struct Handler {
     recent: Recent,
     /// What `/health` reads: the gateway's state and the doctor's failed checks.
     status: Arc<DiscordStatus>,
+    /// Whether the start-up work (doctor, on-call roles) ran; READY comes again on reconnect.
+    started: AtomicBool,
 }
 
 #[serenity::async_trait]
@@ -98,6 +100,11 @@ impl EventHandler for Handler {
             }
             Err(e) => tracing::error!(error = ?e, "registering the slash commands failed"),
         }
+        if self.started.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let (http, service) = (ctx.http.clone(), self.service.clone());
+        tokio::spawn(async move { super::roles::reconcile(&http, &service).await });
         // The doctor's checks, logged: a partly working bot still starts, and the operator
         // reads what to fix.
         let http = ctx.http.clone();
@@ -519,6 +526,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         in_flight: in_flight.clone(),
         recent: Recent::default(),
         status: status.clone(),
+        started: AtomicBool::new(false),
     };
     // Only non-privileged intents: interactions need none at all.
     let mut client = ClientBuilder::new_with_http(http, GatewayIntents::GUILDS)

@@ -69,7 +69,7 @@ fn subcommand(spec: &CommandSpec) -> CreateCommandOption {
 /// Every command tierdesk registers in its guild (a bulk overwrite at start).
 pub fn registration() -> Vec<CreateCommand> {
     let mut commands = Vec::new();
-    for group in ["ticket", "kb"] {
+    for group in ["ticket", "kb", "oncall"] {
         let id = format!("cmd-{group}");
         let mut c = CreateCommand::new(group).description(tr!(Lang::En, &id));
         c = localized(c, &id, |c, locale, text| {

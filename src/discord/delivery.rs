@@ -20,7 +20,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt as _;
 use serenity::all::{
-    ChannelId, CreateMessage, CreateThread, GetMessages, Http, HttpError, Message, MessageId,
+    ChannelId, CreateMessage, CreateThread, GetMessages, GuildId, Http, HttpError, Message,
+    MessageId, RoleId, UserId,
 };
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
@@ -47,6 +48,8 @@ pub const POLL: Duration = Duration::from_secs(2);
 /// Discord's error codes the worker acts on.
 const UNKNOWN_MESSAGE: isize = 10008;
 const THREAD_ALREADY_CREATED: isize = 160004;
+const UNKNOWN_MEMBER: isize = 10007;
+const MISSING_PERMISSIONS: isize = 50013;
 
 /// What one pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -240,6 +243,12 @@ impl Deliverer {
                 if let Ok(m) = &p.message {
                     crate::telemetry::delivery_failed(m.kind());
                 }
+                // The bot may not hand the role out: the admins learn what to fix, once.
+                if let (Ok(Outgoing::Handoff { level, role, .. }), Some(MISSING_PERMISSIONS), 0) =
+                    (&p.message, e.code(), p.attempts)
+                {
+                    self.service.role_refused(*level, *role, now).await?;
+                }
                 let asked = (e.status() == Some(429)).then_some(Duration::from_secs(1));
                 let wait = backoff(p.attempts, asked);
                 let error = e.to_string();
@@ -264,9 +273,15 @@ impl Deliverer {
         let text = self.text();
         let result = match message {
             Outgoing::Page { .. } => self.page(p, message, &text, now).await,
+            Outgoing::Handoff { .. } => self.handoff(p, message, &text, now).await,
             Outgoing::Repage { channel, role, .. }
             | Outgoing::AdminPage { channel, role, .. }
-            | Outgoing::DeliveryFailed { channel, role, .. } => {
+            | Outgoing::DeliveryFailed { channel, role, .. }
+            | Outgoing::RoleRefused {
+                channel,
+                admins: role,
+                ..
+            } => {
                 let body = messages::clip(&text.outgoing(message), crate::render::MESSAGE_LIMIT);
                 let create = messages::role_ping(&p.id.to_string(), *role, &body);
                 self.create_once(p, 0, ChannelId::new(channel.0), create, &body, now)
@@ -320,6 +335,7 @@ impl Deliverer {
             arrival,
             ack_due_at: *ack_due_at,
             thread,
+            on_call: None,
         })
     }
 
@@ -341,9 +357,16 @@ impl Deliverer {
             return Ok(None);
         };
         let thread = self.thread_of(p).await?;
-        let Some(view) = self.view(p.id, page, card, thread) else {
+        let Some(mut view) = self.view(p.id, page, card, thread) else {
             return Ok(None);
         };
+        if self.service.config.rotation(view.level).is_some() {
+            view.on_call = self
+                .service
+                .on_call_now(view.level)
+                .await
+                .map_err(internal)?;
+        }
         let content = messages::page_content(text, &view);
         let create = messages::page(text, &view);
         let m = self
@@ -462,6 +485,64 @@ impl Deliverer {
         };
         self.parts(p, ChannelId::new(thread), &parts, buttons, now)
             .await
+    }
+
+    /// Hands the page role over, in order and each step once: to the member coming on, from
+    /// the one going off, then the notice that mentions only the member coming on.
+    async fn handoff(
+        &self,
+        p: &Pending,
+        m: &Outgoing,
+        text: &Text<'_>,
+        now: DateTime<Utc>,
+    ) -> Sent<Option<u64>> {
+        let Outgoing::Handoff {
+            level,
+            role,
+            channel,
+            on,
+            off,
+            until,
+            ..
+        } = m
+        else {
+            return Ok(None);
+        };
+        let guild = GuildId::new(self.service.config.discord.guild_id.0);
+        let role = RoleId::new(role.0);
+        let reason = format!("tierdesk: on-call handoff for level {level}");
+        let reason = Some(reason.as_str());
+        if p.parts_done < 1 {
+            let add = self
+                .http
+                .add_member_role(guild, UserId::new(on.0), role, reason);
+            self.call(add).await?;
+            self.service
+                .outbox_parts_done(p, 1, now)
+                .await
+                .map_err(internal)?;
+        }
+        if let (true, Some(off)) = (p.parts_done < 2, off.filter(|o| o != on)) {
+            let remove = self
+                .http
+                .remove_member_role(guild, UserId::new(off.0), role, reason);
+            match self.call(remove).await {
+                // Gone from the server: nobody left to take the role from.
+                Err(e) if e.code() != Some(UNKNOWN_MEMBER) => return Err(e),
+                _ => {}
+            }
+            self.service
+                .outbox_parts_done(p, 2, now)
+                .await
+                .map_err(internal)?;
+        }
+        let until = format!("<t:{}:f>", until.timestamp());
+        let notice = text.handoff_notice(m, until).unwrap_or_default();
+        let create = messages::mention_one(&p.id.to_string(), *on, &notice);
+        let sent = self
+            .create_once(p, 2, ChannelId::new(channel.0), create, &notice, now)
+            .await?;
+        Ok(Some(sent.id.get()))
     }
 
     /// Sends the parts not yet sent, recording each one Discord accepted.

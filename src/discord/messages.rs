@@ -34,6 +34,9 @@ pub struct PageView<'a> {
     pub ack_due_at: Option<DateTime<Utc>>,
     /// The ticket's thread, once Discord created it.
     pub thread: Option<u64>,
+    /// Who holds the page role, for a level with a rotation: named, not pinged (the role
+    /// already reaches them).
+    pub on_call: Option<crate::domain::UserId>,
 }
 
 impl PageView<'_> {
@@ -145,13 +148,17 @@ pub fn page_content(text: &Text, p: &PageView) -> String {
         .config
         .tier(p.level)
         .map_or_else(|| p.level.default_name().to_owned(), |t| t.name.clone());
-    tr!(
+    let content = tr!(
         text.lang,
         "page-content",
         role = p.role,
         number = p.card.number,
         level_name = level_name
-    )
+    );
+    match p.on_call {
+        Some(user) => format!("{content} {}", tr!(text.lang, "page-on-call", user = user)),
+        None => content,
+    }
 }
 
 /// A page: mentions exactly the paged role; the ticket's text sits in the embed, and
@@ -180,6 +187,15 @@ pub fn role_ping(nonce_id: &str, role: RoleId, body: &str) -> CreateMessage {
     CreateMessage::new()
         .content(clip(body, crate::render::MESSAGE_LIMIT))
         .allowed_mentions(CreateAllowedMentions::new().roles([role.0]))
+        .nonce(Nonce::String(nonce_id.to_owned()))
+        .enforce_nonce(true)
+}
+
+/// A message that may ping exactly one member (a handoff notice: the member coming on).
+pub fn mention_one(nonce_id: &str, user: crate::domain::UserId, body: &str) -> CreateMessage {
+    CreateMessage::new()
+        .content(clip(body, crate::render::MESSAGE_LIMIT))
+        .allowed_mentions(CreateAllowedMentions::new().users([user.0]))
         .nonce(Nonce::String(nonce_id.to_owned()))
         .enforce_nonce(true)
 }

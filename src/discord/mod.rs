@@ -14,6 +14,7 @@ pub mod invite;
 pub mod messages;
 pub mod modals;
 pub mod respond;
+pub mod roles;
 
 use std::time::Duration;
 

@@ -8,6 +8,7 @@ pub mod figures;
 mod ids;
 pub mod kb;
 mod level;
+pub mod oncall;
 pub mod rules;
 pub mod text;
 mod ticket;

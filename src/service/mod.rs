@@ -7,6 +7,7 @@ mod deadlines;
 pub mod delivery;
 mod health;
 mod kb;
+mod oncall;
 mod summary;
 mod tickets;
 
@@ -17,6 +18,7 @@ use chrono::{DateTime, Utc};
 pub use alerts::AlertOutcome;
 pub use deadlines::DeadlineAction;
 pub use health::OutboxHealth;
+pub use oncall::OnCall;
 pub use summary::{build_report, local_day, summary_slot, SummaryReport, FIGURES_WINDOW_DAYS};
 
 use crate::command::Command;
@@ -95,6 +97,12 @@ pub enum Reply {
         article: Article,
         revisions: Vec<Revision>,
     },
+    /// Who is on call now and next, per level with a rotation.
+    OnCall(Vec<OnCall>),
+    OverrideSet {
+        level: Level,
+        shift: crate::domain::oncall::Shift,
+    },
 }
 
 impl Reply {
@@ -110,6 +118,7 @@ impl Reply {
                 | Reply::Rated(_)
                 | Reply::KbResults { .. }
                 | Reply::KbArticle { .. }
+                | Reply::OnCall(_)
         )
     }
 }
@@ -212,6 +221,10 @@ impl Service {
             } => self.kb_edit(ctx, article, title, body, tags).await,
             Command::KbSearch { query } => self.kb_search(ctx, query).await,
             Command::KbShow { article } => self.kb_show(ctx, article).await,
+            Command::OnCallWho { level } => self.oncall_who(ctx, level).await,
+            Command::OnCallOverride { level, user, until } => {
+                self.oncall_override(ctx, level, user, until).await
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod alerts;
 pub mod events;
 pub mod figures;
 pub mod kb;
+pub mod oncall;
 pub mod outbox;
 pub mod summaries;
 pub mod tickets;

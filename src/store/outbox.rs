@@ -20,15 +20,16 @@ pub async fn enqueue(
     }
     let mut rows = Vec::with_capacity(messages.len());
     for m in messages {
-        rows.push((m.kind(), serde_json::to_string(m)?));
+        rows.push((m.kind(), m.lane(), serde_json::to_string(m)?));
     }
     let mut q = QueryBuilder::new(
-        "INSERT INTO outbox (guild_id, ticket_id, kind, payload, created_at, next_attempt_at) ",
+        "INSERT INTO outbox (guild_id, ticket_id, kind, lane, payload, created_at, next_attempt_at) ",
     );
-    q.push_values(rows, |mut b, (kind, payload)| {
+    q.push_values(rows, |mut b, (kind, lane, payload)| {
         b.push_bind(guild.db())
             .push_bind(ticket_id)
             .push_bind(kind)
+            .push_bind(lane)
             .push_bind(payload)
             .push_bind(ts(now))
             .push_bind(ts(now));
@@ -43,6 +44,8 @@ pub async fn enqueue(
 pub struct Pending {
     pub id: i64,
     pub ticket_id: Option<i64>,
+    /// Messages of one lane (a level's role changes) go one after another.
+    pub lane: Option<String>,
     /// The message, or why its stored payload could not be read (it is then set aside).
     pub message: Result<Outgoing, String>,
     pub attempts: i64,
@@ -58,20 +61,34 @@ pub struct Pending {
 /// Rows still to deliver (neither delivered nor set aside).
 const PENDING: &str = "delivered_at IS NULL AND failed_at IS NULL";
 
-/// A row may go now when nothing earlier of its ticket is still pending: pages stand alone
-/// (a page in a failing channel never holds back another level's page), while edits, the
-/// thread and thread posts follow every earlier message of their ticket in order.
-const ELIGIBLE: &str = "(o.ticket_id IS NULL OR o.kind IN ('page', 'repage', 'admin_page') \
-     OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.ticket_id = o.ticket_id AND e.id < o.id \
-     AND e.delivered_at IS NULL AND e.failed_at IS NULL))";
+/// A row may go now when nothing earlier of its ticket, or of its lane, is still pending:
+/// pages stand alone (a page in a failing channel never holds back another level's page),
+/// while edits, the thread and thread posts follow every earlier message of their ticket in
+/// order, and a level's role changes follow each other.
+const ELIGIBLE: &str = "(o.kind IN ('page', 'repage', 'admin_page') \
+     OR ((o.ticket_id IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.ticket_id = o.ticket_id \
+         AND e.id < o.id AND e.delivered_at IS NULL AND e.failed_at IS NULL)) \
+     AND (o.lane IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.lane = o.lane \
+         AND e.id < o.id AND e.delivered_at IS NULL AND e.failed_at IS NULL))))";
 
-type PendingRow = (i64, Option<i64>, String, i64, i64, i64, Option<i64>, i64);
+type PendingRow = (
+    i64,
+    Option<i64>,
+    Option<String>,
+    String,
+    i64,
+    i64,
+    i64,
+    Option<i64>,
+    i64,
+);
 
 fn pending_of(row: PendingRow) -> Pending {
-    let (id, ticket_id, payload, attempts, created_at, parts_done, first, uncertain) = row;
+    let (id, ticket_id, lane, payload, attempts, created_at, parts_done, first, uncertain) = row;
     Pending {
         id,
         ticket_id,
+        lane,
         message: serde_json::from_str(&payload).map_err(|e| format!("unreadable payload: {e}")),
         attempts,
         created_at: super::from_ts(created_at),
@@ -89,7 +106,7 @@ pub async fn due<'e>(
     limit: i64,
 ) -> anyhow::Result<Vec<Pending>> {
     let sql = format!(
-        "SELECT o.id, o.ticket_id, o.payload, o.attempts, o.created_at, o.parts_done, \
+        "SELECT o.id, o.ticket_id, o.lane, o.payload, o.attempts, o.created_at, o.parts_done, \
          o.first_attempt_at, o.uncertain FROM outbox o \
          WHERE o.delivered_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ? \
          AND {ELIGIBLE} ORDER BY o.id LIMIT ?"

@@ -20,6 +20,11 @@ pub fn start_bot(dir: &Path, base: &str) -> Child {
         "# proxy_url = \"http://127.0.0.1:3000\"",
         &format!("proxy_url = \"{base}\""),
     );
+    start_bot_with(dir, &config)
+}
+
+/// `tierdesk run` in `dir` with this config text.
+pub fn start_bot_with(dir: &Path, config: &str) -> Child {
     std::fs::write(dir.join("bot.toml"), config).unwrap();
     Command::new(env!("CARGO_BIN_EXE_tierdesk"))
         .arg("run")

@@ -87,6 +87,10 @@ pub struct Server {
     pub channels: Vec<Value>,
     /// The roles of the bot's member.
     pub bot_roles: Vec<String>,
+    /// Other members and their roles (the rotation's members of the example).
+    pub members: std::collections::BTreeMap<String, Vec<String>>,
+    /// Role changes are refused with 403 Missing Permissions (50013).
+    pub roles_forbidden: bool,
 }
 
 pub const GUILD: &str = "1100000000000000002";
@@ -152,6 +156,10 @@ impl Default for Server {
             roles,
             channels,
             bot_roles: vec![BOT_ROLE.into()],
+            members: (501..=503)
+                .map(|n| (format!("1100000000000000{n}"), Vec::new()))
+                .collect(),
+            roles_forbidden: false,
         }
     }
 }
@@ -192,6 +200,10 @@ impl FakeDiscord {
             .route("/api/v10/guilds/{guild}", get(guild))
             .route("/api/v10/guilds/{guild}/channels", get(guild_channels))
             .route("/api/v10/guilds/{guild}/members/{user}", get(guild_member))
+            .route(
+                "/api/v10/guilds/{guild}/members/{user}/roles/{role}",
+                put(add_role).delete(remove_role),
+            )
             .route(
                 "/api/v10/channels/{channel}/messages/{message}",
                 patch(edit_message),
@@ -286,6 +298,12 @@ impl FakeDiscord {
 
     pub fn gateway_restore(&self) {
         self.inner.lock().unwrap().gateway_down = false;
+    }
+
+    /// The roles member `user` holds now.
+    pub fn roles_of(&self, user: &str) -> Vec<String> {
+        let inner = self.inner.lock().unwrap();
+        inner.server.members.get(user).cloned().unwrap_or_default()
     }
 
     /// Changes the server the read-only routes describe.
@@ -782,15 +800,87 @@ async fn guild_member(
     headers: axum::http::HeaderMap,
 ) -> Response {
     let path = format!("/guilds/{id}/members/{user}");
-    match read_only(&fake, "guild_member", path, &headers, true).await {
-        Ok(server) => Json(json!({
-            "user": bot_user(), "nick": null, "avatar": null, "roles": server.bot_roles,
-            "joined_at": "2026-11-01T09:00:00.000000+00:00", "premium_since": null,
-            "deaf": false, "mute": false, "flags": 0, "pending": false
-        }))
-        .into_response(),
-        Err(r) => r,
+    let server = match read_only(&fake, "guild_member", path, &headers, true).await {
+        Ok(server) => server,
+        Err(r) => return r,
+    };
+    let (who, roles) = if user == "1100000000000000001" {
+        (bot_user(), server.bot_roles.clone())
+    } else if let Some(roles) = server.members.get(&user) {
+        let who = json!({ "id": user, "username": format!("member{user}"), "discriminator": "0",
+                          "avatar": null, "global_name": null });
+        (who, roles.clone())
+    } else {
+        return unknown_member();
+    };
+    Json(json!({
+        "user": who, "nick": null, "avatar": null, "roles": roles,
+        "joined_at": "2026-11-01T09:00:00.000000+00:00", "premium_since": null,
+        "deaf": false, "mute": false, "flags": 0, "pending": false
+    }))
+    .into_response()
+}
+
+fn unknown_member() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({ "message": "Unknown Member", "code": 10007 })),
+    )
+        .into_response()
+}
+
+/// `PUT` and `DELETE /guilds/{g}/members/{u}/roles/{r}`: 204, 403 50013 when role changes
+/// are forbidden, 404 10007 for someone not in the server. The audit-log reason is recorded.
+async fn change_role(
+    fake: FakeDiscord,
+    method: Method,
+    route: &'static str,
+    (guild, user, role): (String, String, String),
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let reason = headers
+        .get("x-audit-log-reason")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let path = format!("/guilds/{guild}/members/{user}/roles/{role}");
+    if let Some(fault) = fake
+        .record(method, route, path, json!({ "reason": reason }))
+        .await
+    {
+        return fault;
     }
+    let mut inner = fake.inner.lock().unwrap();
+    if inner.server.roles_forbidden {
+        return (
+            StatusCode::FORBIDDEN,
+            Json(json!({ "message": "Missing Permissions", "code": 50013 })),
+        )
+            .into_response();
+    }
+    let Some(roles) = inner.server.members.get_mut(&user) else {
+        return unknown_member();
+    };
+    roles.retain(|r| *r != role);
+    if route == "add_role" {
+        roles.push(role);
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn add_role(
+    State(fake): State<FakeDiscord>,
+    Path(ids): Path<(String, String, String)>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    change_role(fake, Method::PUT, "add_role", ids, headers).await
+}
+
+async fn remove_role(
+    State(fake): State<FakeDiscord>,
+    Path(ids): Path<(String, String, String)>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    change_role(fake, Method::DELETE, "remove_role", ids, headers).await
 }
 
 /// Sent through the session's channel to close the connection.
