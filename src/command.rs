@@ -10,7 +10,7 @@ use crate::domain::kb::parse_tags;
 use crate::domain::rules::EscalationRequest;
 use crate::domain::{
     ArticleNumber, FixType, Level, LongText, Priority, ReturnReason, ShortText, Status,
-    TicketNumber, TicketTitle, UserId, VendorReason,
+    TicketNumber, TicketTitle, UserId, VendorReason, WaitingOn,
 };
 use crate::error::UserError;
 
@@ -196,6 +196,20 @@ pub const SPECS: &[CommandSpec] = &[
         options: &[TICKET],
     },
     CommandSpec {
+        path: &["ticket", "wait"],
+        description: "cmd-ticket-wait",
+        options: &[
+            TICKET,
+            opt(
+                "on",
+                "opt-waiting-on",
+                OptionKind::Choice(&["requester", "vendor"]),
+                true,
+            ),
+            opt("note", "opt-waiting-note", LONG, false),
+        ],
+    },
+    CommandSpec {
         path: &["queue"],
         description: "cmd-queue",
         options: &[
@@ -316,6 +330,11 @@ pub enum Command {
     Ack {
         ticket: TicketNumber,
     },
+    Wait {
+        ticket: TicketNumber,
+        on: WaitingOn,
+        note: Option<LongText>,
+    },
     Assign {
         ticket: TicketNumber,
         user: Option<UserId>,
@@ -396,6 +415,7 @@ impl Command {
             Command::Open { .. } => "ticket open",
             Command::Note { .. } => "ticket note",
             Command::Ack { .. } => "ticket ack",
+            Command::Wait { .. } => "ticket wait",
             Command::Assign { .. } => "ticket assign",
             Command::Escalate { .. } => "ticket escalate",
             Command::Return { .. } => "ticket return",
@@ -421,6 +441,7 @@ impl Command {
         match self {
             Command::Note { ticket, .. }
             | Command::Ack { ticket }
+            | Command::Wait { ticket, .. }
             | Command::Assign { ticket, .. }
             | Command::Escalate { ticket, .. }
             | Command::Return { ticket, .. }
@@ -703,6 +724,11 @@ pub fn parse(invocation: Invocation) -> Result<Command, UserError> {
         },
         ["kb", "show"] => Command::KbShow {
             article: ArticleNumber::parse(&o.required_text("article"))?,
+        },
+        ["ticket", "wait"] => Command::Wait {
+            ticket: o.ticket()?,
+            on: WaitingOn::parse(&o.required_text("on"))?,
+            note: o.long("note")?,
         },
         ["oncall", "who"] => Command::OnCallWho { level: o.level()? },
         ["oncall", "override"] => Command::OnCallOverride {

@@ -12,9 +12,11 @@ use serde::Deserialize;
 
 mod http;
 mod rotation;
+mod sla;
 
 pub use http::{AlertKind, AlertSource, Http};
 pub use rotation::Rotation;
+pub use sla::{Clock, Sla};
 
 use crate::domain::rules::ARRIVAL_FIELDS;
 use crate::domain::{ChannelId, GuildId, Level, Priority, RoleId};
@@ -63,6 +65,10 @@ pub struct Config {
     pub http: Option<Http>,
     /// Monitoring tools that may post alerts.
     pub alert_sources: Vec<AlertSource>,
+    /// The desk's service hours (always open without `[hours]`).
+    pub calendar: crate::domain::calendar::Calendar,
+    /// Clocks, targets and the waiting rules (none without `[sla]`).
+    pub sla: Sla,
 }
 
 #[derive(Debug, Clone)]
@@ -177,6 +183,10 @@ struct RawConfig {
     http: Option<http::RawHttp>,
     #[serde(default)]
     alert_source: Vec<http::RawAlertSource>,
+    #[serde(default)]
+    hours: Option<sla::RawHours>,
+    #[serde(default)]
+    sla: Option<sla::RawSla>,
 }
 
 #[derive(Deserialize)]
@@ -447,8 +457,16 @@ impl RawConfig {
             );
         }
 
+        let calendar = match self.hours {
+            Some(h) => h.validate(&mut p),
+            None => crate::domain::calendar::Calendar::always(),
+        };
+        let sla = self.sla.map(|s| s.validate(&mut p)).unwrap_or_default();
+
         if p.0.is_empty() {
             Ok(Config {
+                calendar,
+                sla,
                 discord,
                 database_url,
                 summary,

@@ -20,6 +20,9 @@ pub struct TicketCard {
     pub status: Status,
     pub requester: UserId,
     pub assignee: Option<UserId>,
+    /// The resolution target, when the ticket has one.
+    #[serde(default)]
+    pub resolve_due_at: Option<DateTime<Utc>>,
 }
 
 impl From<&Ticket> for TicketCard {
@@ -32,6 +35,7 @@ impl From<&Ticket> for TicketCard {
             status: t.status,
             requester: t.requester,
             assignee: t.assignee,
+            resolve_due_at: t.sla.resolve_due_at,
         }
     }
 }
@@ -73,6 +77,46 @@ pub enum Arrival {
     },
 }
 
+/// Which SLA target a warning or breach is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaTarget {
+    Acknowledge,
+    Resolve,
+}
+
+impl SlaTarget {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SlaTarget::Acknowledge => "acknowledge",
+            SlaTarget::Resolve => "resolve",
+        }
+    }
+
+    /// The target a breach flag of `SlaState` is about.
+    pub fn from_flag(flag: u32) -> SlaTarget {
+        if flag == crate::domain::SlaState::ACK_BREACHED {
+            SlaTarget::Acknowledge
+        } else {
+            SlaTarget::Resolve
+        }
+    }
+}
+
+/// Why a thread post mentions one member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MentionReason {
+    /// The ticket waits on the requester: they are reminded.
+    Reminder,
+    /// The requester answered: the assignee is told.
+    Resumed,
+}
+
+fn yes() -> bool {
+    true
+}
+
 /// Why the page role changes hands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -98,6 +142,31 @@ pub enum Outgoing {
         arrival: Arrival,
         /// When the level must have acknowledged (`None` for the vendor liaison's copy).
         ack_due_at: Option<DateTime<Utc>>,
+        /// False when the desk is closed: the role is pinged when it opens instead.
+        #[serde(default = "yes")]
+        ping: bool,
+    },
+    /// The desk opened: the role is pinged for a ticket paged while it was closed. Sent at
+    /// `at`, not before.
+    OpeningPing {
+        channel: ChannelId,
+        role: RoleId,
+        level: Level,
+        card: TicketCard,
+        at: DateTime<Utc>,
+    },
+    /// A target is near: one warning in the owning level's queue, no ping.
+    SlaWarning {
+        channel: ChannelId,
+        card: TicketCard,
+        target: SlaTarget,
+        due: DateTime<Utc>,
+    },
+    /// A post in the ticket's thread that mentions exactly `user`.
+    ThreadMention {
+        number: TicketNumber,
+        user: UserId,
+        reason: MentionReason,
     },
     /// A reminder page: the level has not acknowledged in time.
     Repage {
@@ -175,7 +244,18 @@ impl Outgoing {
             Outgoing::Summary { .. } => "summary",
             Outgoing::DeliveryFailed { .. } => "delivery_failed",
             Outgoing::Handoff { .. } => "handoff",
+            Outgoing::OpeningPing { .. } => "opening_ping",
+            Outgoing::SlaWarning { .. } => "sla_warning",
+            Outgoing::ThreadMention { .. } => "thread_mention",
             Outgoing::RoleRefused { .. } => "role_refused",
+        }
+    }
+
+    /// Messages that must not go before a time (the desk's opening).
+    pub fn not_before(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Outgoing::OpeningPing { at, .. } => Some(*at),
+            _ => None,
         }
     }
 
@@ -194,7 +274,10 @@ impl Outgoing {
             Outgoing::Page { card, .. }
             | Outgoing::Repage { card, .. }
             | Outgoing::AdminPage { card, .. }
-            | Outgoing::PageUpdate { card } => Some(card.number),
+            | Outgoing::PageUpdate { card }
+            | Outgoing::OpeningPing { card, .. }
+            | Outgoing::SlaWarning { card, .. } => Some(card.number),
+            Outgoing::ThreadMention { number, .. } => Some(*number),
             Outgoing::ThreadOpen { number, .. } | Outgoing::ThreadPost { number, .. } => {
                 Some(*number)
             }

@@ -64,6 +64,10 @@ pub enum UserError {
         ticket: TicketNumber,
         assignee: UserId,
     },
+    AlreadyWaiting {
+        ticket: TicketNumber,
+        on: WaitingOn,
+    },
     NothingToAcknowledge {
         ticket: TicketNumber,
         on: Option<WaitingOn>,
@@ -192,6 +196,9 @@ impl UserError {
                 ),
                 None => tr!(l, "err-already-acknowledged", ticket = ticket),
             },
+            AlreadyWaiting { ticket, on } => {
+                tr!(l, "err-already-waiting", ticket = ticket, on = on.as_str())
+            }
             AlreadyAssigned { ticket, assignee } => tr!(
                 l,
                 "err-already-assigned",

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 
 use crate::config::Config;
 use crate::domain::figures::{human_duration, percent, KeyFigures, Spread};
-use crate::domain::{Event, EventKind, Level, Priority, Status, Ticket};
-use crate::effects::{Arrival, HandoffReason, Outgoing, TicketCard};
+use crate::domain::{Event, EventKind, Level, Priority, Status, Ticket, UserId};
+use crate::effects::{Arrival, HandoffReason, MentionReason, Outgoing, SlaTarget, TicketCard};
 use crate::i18n::Lang;
 use crate::service::{Reply, SummaryReport};
 use crate::store::figures::TicketLine;
@@ -99,8 +99,17 @@ impl<'a> Text<'a> {
             Reply::Opened {
                 ticket: t,
                 suggestions,
+                opens_at,
             } => {
                 let mut s = tr!(l, "reply-opened", line = self.ticket_line(t));
+                if let Some(at) = opens_at {
+                    s.push('\n');
+                    s.push_str(&tr!(
+                        l,
+                        "reply-opened-closed",
+                        at = format!("<t:{}:f>", at.timestamp())
+                    ));
+                }
                 if let Some(due) = t.ack_due_at {
                     s.push('\n');
                     s.push_str(&tr!(
@@ -134,6 +143,7 @@ impl<'a> Text<'a> {
                 tr!(l, id, number = ticket.number)
             }
             Reply::Acknowledged(t) => tr!(l, "reply-acknowledged", line = self.ticket_line(t)),
+            Reply::Waiting(t) => tr!(l, "reply-waiting", line = self.ticket_line(t)),
             Reply::Assigned(t) => tr!(l, "reply-assigned", line = self.ticket_line(t)),
             Reply::Escalated(t) => tr!(
                 l,
@@ -287,6 +297,14 @@ impl<'a> Text<'a> {
         if !t.details.is_empty() {
             lines.push(tr!(l, "show-details", details = t.details));
         }
+        if let (Some(due), false) = (t.sla.resolve_due_at, t.is_closed()) {
+            let id = if t.status == Status::Waiting {
+                "show-target-paused"
+            } else {
+                "show-target"
+            };
+            lines.push(tr!(l, id, due = when(due)));
+        }
         if let Some(c) = &t.closure {
             lines.push(tr!(
                 l,
@@ -436,6 +454,12 @@ impl<'a> Text<'a> {
                 tr!(l, "ev-alert-repeated", source = source, count = count)
             }
             EventKind::AlertResolved { source } => tr!(l, "ev-alert-resolved", source = source),
+            EventKind::SlaBreached { target } => tr!(l, "ev-sla-breached", target = target),
+            EventKind::Waiting { on, note } => {
+                tr!(l, "ev-waiting", on = on.as_str(), note = note)
+            }
+            EventKind::Resumed => tr!(l, "ev-resumed"),
+            EventKind::RequesterReminded => tr!(l, "ev-reminded"),
             EventKind::KbSuggested { articles } => tr!(
                 l,
                 "ev-kb-suggested",
@@ -530,6 +554,7 @@ impl<'a> Text<'a> {
                 card: c,
                 arrival,
                 ack_due_at,
+                ping,
             } => {
                 let mut lines = vec![
                     tr!(
@@ -548,6 +573,9 @@ impl<'a> Text<'a> {
                 );
                 if let Some(due) = ack_due_at {
                     lines.push(format!("    {}", tr!(l, "page-due", due = when(*due))));
+                }
+                if !ping {
+                    lines.push(format!("    {}", tr!(l, "page-quiet")));
                 }
                 lines.join("\n")
             }
@@ -620,6 +648,36 @@ impl<'a> Text<'a> {
                     tr!(l, "delivery-failed-head", channel = channel, role = role)
                 )
             }
+            Outgoing::OpeningPing {
+                channel,
+                role,
+                card: c,
+                at,
+                ..
+            } => tr!(
+                l,
+                "opening-ping",
+                channel = channel,
+                role = role,
+                at = when(*at),
+                card = self.card(c)
+            ),
+            Outgoing::SlaWarning {
+                channel,
+                card: c,
+                target,
+                due,
+            } => format!("[→ {channel}] {}", self.sla_warning(c, *target, when(*due))),
+            Outgoing::ThreadMention {
+                number,
+                user,
+                reason,
+            } => tr!(
+                l,
+                "thread-post",
+                number = number,
+                event = self.mention_text(*reason, *user)
+            ),
             Outgoing::Handoff {
                 role,
                 on,
@@ -690,6 +748,35 @@ impl<'a> Text<'a> {
                 now = shift(s)
             )),
             _ => None,
+        }
+    }
+
+    /// The ping at the desk's opening for a ticket paged while it was closed.
+    pub fn opening_ping(&self, role: crate::domain::RoleId, c: &TicketCard) -> String {
+        tr!(
+            self.lang,
+            "opening-ping-text",
+            role = role,
+            number = c.number,
+            title = c.title,
+            level_name = self.level_name(c.level)
+        )
+    }
+
+    /// A warning that a target is near, for the owning level's queue.
+    pub fn sla_warning(&self, c: &TicketCard, target: SlaTarget, due: String) -> String {
+        let id = match target {
+            SlaTarget::Acknowledge => "sla-warn-ack",
+            SlaTarget::Resolve => "sla-warn-resolve",
+        };
+        tr!(self.lang, id, number = c.number, title = c.title, due = due)
+    }
+
+    /// A thread post that mentions one member: a reminder, or the requester's answer.
+    pub fn mention_text(&self, reason: MentionReason, user: UserId) -> String {
+        match reason {
+            MentionReason::Reminder => tr!(self.lang, "thread-reminder", user = user),
+            MentionReason::Resumed => tr!(self.lang, "thread-resumed", user = user),
         }
     }
 

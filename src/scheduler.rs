@@ -32,6 +32,9 @@ pub async fn pass(service: &Service, now: DateTime<Utc>) -> anyhow::Result<DateT
     if let Some(report) = service.post_daily_summary(now).await.map_err(anyhow_of)? {
         tracing::info!(day = %report.day, open = report.open_total, "daily summary queued");
     }
+    for action in service.run_sla(now).await.map_err(anyhow_of)? {
+        tracing::info!(?action, "SLA moment");
+    }
     for (level, member) in service.run_oncall(now).await? {
         tracing::info!(
             level = level.get(),
@@ -42,7 +45,8 @@ pub async fn pass(service: &Service, now: DateTime<Utc>) -> anyhow::Result<DateT
     let next_deadline = service.next_deadline().await?;
     let next_summary = service.next_summary_at(now);
     let next_handoff = service.next_oncall_change(now).await?;
-    Ok([next_deadline, next_handoff]
+    let next_sla = service.next_sla_at().await?;
+    Ok([next_deadline, next_handoff, next_sla]
         .into_iter()
         .flatten()
         .fold(next_summary, DateTime::min))

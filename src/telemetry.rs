@@ -38,6 +38,11 @@ pub fn alert(source: &str, outcome: &'static str) {
     counter!(ALERTS_RECEIVED, "source" => source.to_owned(), "outcome" => outcome).increment(1);
 }
 
+/// A ticket at `level` of `priority` missed a target.
+pub fn sla_breach(level: u8, priority: &'static str) {
+    counter!(SLA_BREACHES, "level" => level.to_string(), "priority" => priority).increment(1);
+}
+
 /// The open tickets at `level` of `priority`, as counted now.
 pub fn open_tickets(level: u8, priority: &'static str, count: i64) {
     gauge!(OPEN_TICKETS, "level" => level.to_string(), "priority" => priority).set(count as f64);

@@ -34,7 +34,7 @@ fn the_command_set_of_the_spec() {
         names(&ticket["options"]),
         [
             "open", "note", "ack", "assign", "escalate", "return", "priority", "close", "reopen",
-            "show"
+            "show", "wait"
         ]
     );
     assert_eq!(

@@ -24,6 +24,7 @@ fn card(title: &str) -> TicketCard {
         status: Status::Open,
         requester: UserId(5000),
         assignee: None,
+        resolve_due_at: None,
     }
 }
 

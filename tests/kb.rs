@@ -203,6 +203,7 @@ async fn open_suggests_articles_and_close_records_the_link() {
     let Reply::Opened {
         ticket,
         suggestions,
+        ..
     } = &opened.reply
     else {
         panic!()

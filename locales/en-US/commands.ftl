@@ -66,3 +66,6 @@ opt-level-oncall = Only this level
 opt-level-override = The level to put them on call for
 opt-user-oncall = Who goes on call
 opt-until = Until when: 8h, 18:00 or 2026-12-01 09:00
+cmd-ticket-wait = Put a ticket to wait on the requester or a vendor (its clocks stop)
+opt-waiting-on = Who it waits on
+opt-waiting-note = What you are waiting for

@@ -65,3 +65,6 @@ opt-level-oncall = Solo este nivel
 opt-level-override = El nivel en el que ponerle de guardia
 opt-user-oncall = Quién entra de guardia
 opt-until = Hasta cuándo: 8h, 18:00 o 2026-12-01 09:00
+cmd-ticket-wait = Poner un ticket en espera del solicitante o de un proveedor (sus relojes se paran)
+opt-waiting-on = A quién espera
+opt-waiting-note = Qué se espera

@@ -274,6 +274,53 @@ impl Deliverer {
         let result = match message {
             Outgoing::Page { .. } => self.page(p, message, &text, now).await,
             Outgoing::Handoff { .. } => self.handoff(p, message, &text, now).await,
+            Outgoing::OpeningPing {
+                channel,
+                role,
+                level,
+                card,
+                ..
+            } => {
+                // Acknowledged, moved on or closed before the desk opened: nobody to wake.
+                let state = match p.ticket_id {
+                    Some(t) => self.service.ticket_state(t).await.map_err(internal),
+                    None => Ok(None),
+                };
+                match state {
+                    Ok(Some((l, crate::domain::Status::Open))) if l == *level => {
+                        let body = text.opening_ping(*role, card);
+                        let create = messages::role_ping(&p.id.to_string(), *role, &body);
+                        self.create_once(p, 0, ChannelId::new(channel.0), create, &body, now)
+                            .await
+                            .map(|m| Some(m.id.get()))
+                    }
+                    Ok(_) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            }
+            Outgoing::SlaWarning {
+                channel,
+                card,
+                target,
+                due,
+            } => {
+                let body = text.sla_warning(card, *target, format!("<t:{}:R>", due.timestamp()));
+                let create = messages::quiet(&p.id.to_string(), &body, Vec::new());
+                self.create_once(p, 0, ChannelId::new(channel.0), create, &body, now)
+                    .await
+                    .map(|m| Some(m.id.get()))
+            }
+            Outgoing::ThreadMention { user, reason, .. } => match self.thread_of(p).await {
+                Ok(Some(thread)) => {
+                    let body = text.mention_text(*reason, *user);
+                    let create = messages::mention_one(&p.id.to_string(), *user, &body);
+                    self.create_once(p, 0, ChannelId::new(thread), create, &body, now)
+                        .await
+                        .map(|m| Some(m.id.get()))
+                }
+                Ok(None) => Ok(None),
+                Err(e) => Err(e),
+            },
             Outgoing::Repage { channel, role, .. }
             | Outgoing::AdminPage { channel, role, .. }
             | Outgoing::DeliveryFailed { channel, role, .. }

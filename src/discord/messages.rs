@@ -95,6 +95,10 @@ fn page_embed(text: &Text, p: &PageView) -> CreateEmbed {
             true,
         );
     }
+    if let (Some(due), false) = (c.resolve_due_at, c.status == Status::Closed) {
+        let due = format!("<t:{}:f>", due.timestamp());
+        embed = embed.field(tr!(l, "page-field-target"), due, true);
+    }
     match p.ack_due_at {
         Some(due) if c.status == Status::Open && p.live() => embed.field(
             tr!(l, "page-field-due"),

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ArticleNumber, FixType, Level, Priority, ReturnReason, RoleId, UserId, VendorReason};
+use super::{
+    ArticleNumber, FixType, Level, Priority, ReturnReason, RoleId, UserId, VendorReason, WaitingOn,
+};
 
 /// What happened. Stored as JSON in `events.details`; its tag in `events.kind`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,6 +117,19 @@ pub enum EventKind {
     AlertResolved {
         source: String,
     },
+    /// A target was missed: `target` is `acknowledge` or `resolve`.
+    SlaBreached {
+        target: String,
+    },
+    /// The ticket waits on the requester or a vendor; its clocks stop.
+    Waiting {
+        on: WaitingOn,
+        note: String,
+    },
+    /// The requester answered: the clocks run again.
+    Resumed,
+    /// The requester was reminded that the ticket waits on them.
+    RequesterReminded,
 }
 
 impl EventKind {
@@ -140,6 +155,10 @@ impl EventKind {
             EventKind::KbLinked { .. } => "kb_linked",
             EventKind::AlertRepeated { .. } => "alert_repeated",
             EventKind::AlertResolved { .. } => "alert_resolved",
+            EventKind::SlaBreached { .. } => "sla_breached",
+            EventKind::Waiting { .. } => "waiting",
+            EventKind::Resumed => "resumed",
+            EventKind::RequesterReminded => "requester_reminded",
         }
     }
 
@@ -181,4 +200,7 @@ pub struct Event {
     /// The level owning the ticket after the event.
     pub level: Level,
     pub kind: EventKind,
+    /// For an acknowledgement or a closure with a target: whether it met it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub met: Option<bool>,
 }

@@ -2,6 +2,7 @@
 //! the key figures. No I/O, no Discord, no SQL; everything here is unit-tested beside it.
 
 pub mod alert;
+pub mod calendar;
 mod choice;
 pub mod event;
 pub mod figures;
@@ -19,4 +20,4 @@ pub use ids::{ChannelId, GuildId, RoleId, UserId};
 pub use kb::{Article, ArticleHit, ArticleNumber};
 pub use level::Level;
 pub use text::{LongText, ShortText, TicketTitle};
-pub use ticket::{Closure, Ticket, TicketNumber, VendorCase};
+pub use ticket::{Closure, SlaState, Ticket, TicketNumber, VendorCase};

@@ -161,6 +161,18 @@ pub fn check_assign(actor: &Actor, ticket: &Ticket, assignee: UserId) -> Result<
     Ok(())
 }
 
+/// Waiting needs an agent of the owning level or above, and a ticket not waiting already.
+pub fn check_wait(actor: &Actor, ticket: &Ticket, on: WaitingOn) -> Result<(), UserError> {
+    require_can_act(actor, ticket, "action-wait")?;
+    if ticket.status == Status::Waiting && ticket.waiting_on == Some(on) {
+        return Err(UserError::AlreadyWaiting {
+            ticket: ticket.number,
+            on,
+        });
+    }
+    Ok(())
+}
+
 /// What an agent typed into `/ticket escalate`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EscalationRequest {
@@ -399,6 +411,7 @@ mod tests {
             next_action_at: None,
             closure: None,
             rating: None,
+            sla: Default::default(),
         }
     }
 

@@ -78,6 +78,35 @@ pub struct Ticket {
     pub next_action_at: Option<DateTime<Utc>>,
     pub closure: Option<Closure>,
     pub rating: Option<u8>,
+    /// Targets, waiting and what the SLA step already did.
+    pub sla: SlaState,
+}
+
+/// A ticket's standing against its targets (SPEC §10).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlaState {
+    /// When it must be resolved; moves on by the open time spent waiting.
+    pub resolve_due_at: Option<DateTime<Utc>>,
+    /// When the current wait began.
+    pub waiting_since: Option<DateTime<Utc>>,
+    /// Open time spent waiting so far, in seconds.
+    pub waited_secs: i64,
+    /// Warnings, breaches and reminders already done (`SlaState::*` bits).
+    pub flags: u32,
+    /// When the SLA step must look at the ticket next.
+    pub next_at: Option<DateTime<Utc>>,
+}
+
+impl SlaState {
+    pub const ACK_WARNED: u32 = 1;
+    pub const ACK_BREACHED: u32 = 2;
+    pub const RESOLVE_WARNED: u32 = 4;
+    pub const RESOLVE_BREACHED: u32 = 8;
+    pub const REMINDED: u32 = 16;
+
+    pub fn has(&self, flag: u32) -> bool {
+        self.flags & flag != 0
+    }
 }
 
 impl Ticket {

@@ -107,7 +107,8 @@ impl Service {
         };
         let action = if ticket.repages < tier.repage_limit {
             ticket.repages += 1;
-            ticket.next_action_at = Some(now + duration(tier.repage_every));
+            ticket.next_action_at =
+                Some(self.after(ticket.priority, now, duration(tier.repage_every)));
             change.system_event(
                 ticket.level,
                 EventKind::Repaged {

@@ -101,6 +101,15 @@ impl Service {
         Ok(())
     }
 
+    /// The level that owns a ticket and its status, by database id.
+    pub async fn ticket_state(
+        &self,
+        ticket: i64,
+    ) -> anyhow::Result<Option<(crate::domain::Level, crate::domain::Status)>> {
+        let t = tickets::find_by_id(self.store.reader(), ticket).await?;
+        Ok(t.map(|t| (t.level, t.status)))
+    }
+
     /// The ticket's thread, once Discord created it.
     pub async fn ticket_thread(&self, ticket: i64) -> anyhow::Result<Option<u64>> {
         tickets::thread_of(self.store.reader(), ticket).await

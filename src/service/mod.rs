@@ -8,6 +8,7 @@ pub mod delivery;
 mod health;
 mod kb;
 mod oncall;
+mod sla;
 mod summary;
 mod tickets;
 
@@ -19,6 +20,7 @@ pub use alerts::AlertOutcome;
 pub use deadlines::DeadlineAction;
 pub use health::OutboxHealth;
 pub use oncall::OnCall;
+pub use sla::SlaAction;
 pub use summary::{build_report, local_day, summary_slot, SummaryReport, FIGURES_WINDOW_DAYS};
 
 use crate::command::Command;
@@ -57,12 +59,15 @@ pub enum Reply {
         ticket: Ticket,
         /// Up to three knowledge articles matching the ticket, for self-service.
         suggestions: Vec<ArticleHit>,
+        /// When the desk opens, for a ticket opened while it is closed.
+        opens_at: Option<DateTime<Utc>>,
     },
     Noted {
         ticket: Ticket,
         internal: bool,
     },
     Acknowledged(Ticket),
+    Waiting(Ticket),
     Assigned(Ticket),
     Escalated(Ticket),
     SentToVendor(Ticket),
@@ -180,6 +185,7 @@ impl Service {
                 internal,
             } => self.note(ctx, ticket, text, internal).await,
             Command::Ack { ticket } => self.ack(ctx, ticket).await,
+            Command::Wait { ticket, on, note } => self.wait(ctx, ticket, on, note).await,
             Command::Assign { ticket, user } => self.assign(ctx, ticket, user).await,
             Command::Escalate { ticket, request } => self.escalate(ctx, ticket, request).await,
             Command::Return {

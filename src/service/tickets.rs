@@ -45,7 +45,16 @@ impl<'a> Change<'a> {
             actor: Some(self.ctx.actor.user),
             level,
             kind,
+            met: None,
         });
+    }
+
+    /// An event that met its target or not (an acknowledgement, a closure).
+    pub(super) fn event_met(&mut self, level: Level, kind: EventKind, met: Option<bool>) {
+        self.event(level, kind);
+        if let Some(e) = self.events.last_mut() {
+            e.met = met;
+        }
     }
 
     /// An action the bot takes by itself, such as a page.
@@ -55,6 +64,7 @@ impl<'a> Change<'a> {
             actor: None,
             level,
             kind,
+            met: None,
         });
     }
 
@@ -90,6 +100,9 @@ impl Service {
                     role: tier.page_role_id,
                 },
             );
+            // Out of service hours the page is posted without a ping, and the role is
+            // pinged once when the desk opens.
+            let opening = self.closed_until(ticket.priority, change.ctx.now);
             change.effects.push(Outgoing::Page {
                 channel: tier.queue_channel_id,
                 role: tier.page_role_id,
@@ -97,7 +110,17 @@ impl Service {
                 card: TicketCard::from(ticket),
                 arrival,
                 ack_due_at: ticket.ack_due_at,
+                ping: opening.is_none(),
             });
+            if let Some(at) = opening {
+                change.effects.push(Outgoing::OpeningPing {
+                    channel: tier.queue_channel_id,
+                    role: tier.page_role_id,
+                    level: ticket.level,
+                    card: TicketCard::from(ticket),
+                    at,
+                });
+            }
         }
     }
 
@@ -110,7 +133,7 @@ impl Service {
     ) -> Option<DateTime<Utc>> {
         let tier = self.config.tier(level)?;
         let within = chrono::Duration::from_std(tier.ack_within(priority)).ok()?;
-        Some(arrived + within)
+        Some(self.after(priority, arrived, within))
     }
 
     /// Puts the ticket at `level`, waiting for that level to acknowledge it.
@@ -151,7 +174,9 @@ impl Service {
             mut effects,
         } = change;
         if write_ticket {
-            store::tickets::update(tx, ticket).await?;
+            let mut ticket = ticket.clone();
+            self.schedule_sla(&mut ticket);
+            store::tickets::update(tx, &ticket).await?;
         }
         store::events::append(tx, ctx.guild, ticket.id, &events).await?;
         // The thread shows the public timeline as it happens: no internal notes, no pages.
@@ -213,11 +238,13 @@ impl Service {
         let mut tx = self.store.begin_write().await?;
         let arrival = Arrival::Opened { by: ctx.actor.user };
         let (ticket, suggestions, change) = self.open_in(&mut tx, ctx, new, arrival).await?;
-        let effects = self.commit(tx, &ticket, change, false).await?;
+        let effects = self.commit(tx, &ticket, change, true).await?;
+        let opens_at = self.closed_until(ticket.priority, ctx.now);
         Ok(Outcome {
             reply: Reply::Opened {
                 ticket,
                 suggestions,
+                opens_at,
             },
             effects,
         })
@@ -260,7 +287,9 @@ impl Service {
             next_action_at: self.ack_due(level, priority, ctx.now),
             closure: None,
             rating: None,
+            sla: Default::default(),
         };
+        self.start_target(&mut ticket, ctx.now);
         let (id, number) = store::tickets::insert(tx, &ticket).await?;
         ticket.id = id;
         ticket.number = number;
@@ -306,7 +335,7 @@ impl Service {
         internal: Option<bool>,
     ) -> Result<Outcome, Error> {
         let mut tx = self.store.begin_write().await?;
-        let ticket = self.load(&mut tx, ctx, number).await?;
+        let mut ticket = self.load(&mut tx, ctx, number).await?;
         let internal = rules::note_visibility(&ctx.actor, &ticket, internal)?;
         let mut change = Change::new(ctx);
         change.event(
@@ -316,23 +345,56 @@ impl Service {
                 internal,
             },
         );
-        let effects = self.commit(tx, &ticket, change, false).await?;
+        // The requester's answer to a ticket waiting on them: the clocks run again.
+        let answered = !internal
+            && ctx.actor.user == ticket.requester
+            && ticket.status == Status::Waiting
+            && ticket.waiting_on == Some(WaitingOn::Requester);
+        if answered {
+            self.resume(&mut change, &mut ticket, ctx.now);
+        }
+        let effects = self.commit(tx, &ticket, change, answered).await?;
         Ok(Outcome {
             reply: Reply::Noted { ticket, internal },
             effects,
         })
     }
 
+    /// `/ticket wait`: the ticket waits on its requester or a vendor; its clocks stop.
+    pub(super) async fn wait(
+        &self,
+        ctx: &Context,
+        number: TicketNumber,
+        on: WaitingOn,
+        note: Option<LongText>,
+    ) -> Result<Outcome, Error> {
+        let mut tx = self.store.begin_write().await?;
+        let mut ticket = self.load(&mut tx, ctx, number).await?;
+        rules::check_wait(&ctx.actor, &ticket, on)?;
+        let mut change = Change::new(ctx);
+        Self::start_waiting(&mut ticket, on, ctx.now);
+        let note = note.map(|n| n.to_string()).unwrap_or_default();
+        change.event(ticket.level, EventKind::Waiting { on, note });
+        change.update_page(&ticket);
+        let effects = self.commit(tx, &ticket, change, true).await?;
+        Ok(Outcome {
+            reply: Reply::Waiting(ticket),
+            effects,
+        })
+    }
+
     fn acknowledge(change: &mut Change<'_>, ticket: &mut Ticket, now: DateTime<Utc>) {
+        let met = ticket.ack_due_at.map(|due| now <= due);
         ticket.status = Status::Acknowledged;
         ticket.acknowledged_at = Some(now);
         ticket.ack_due_at = None;
         ticket.next_action_at = None;
-        change.event(
+        change.event_met(
             ticket.level,
             EventKind::Acknowledged {
                 after_secs: seconds_at_level(ticket, now),
             },
+            met,
         );
     }
 
@@ -424,6 +486,7 @@ impl Service {
                 // Level 3 keeps final responsibility: it still owns the ticket.
                 ticket.status = Status::Waiting;
                 ticket.waiting_on = Some(WaitingOn::Vendor);
+                ticket.sla.waiting_since = Some(ctx.now);
                 ticket.ack_due_at = None;
                 ticket.next_action_at = None;
                 ticket.vendor = Some(VendorCase {
@@ -457,6 +520,7 @@ impl Service {
                             attempts,
                         },
                         ack_due_at: None,
+                        ping: true,
                     });
                 }
                 Reply::SentToVendor(ticket.clone())
@@ -626,11 +690,12 @@ impl Service {
     /// Closes `ticket` with `closure`: no deadline left, the closure in the timeline.
     pub(super) fn close_with(change: &mut Change<'_>, ticket: &mut Ticket, closure: Closure) {
         let now = change.ctx.now;
+        let met = ticket.sla.resolve_due_at.map(|due| now <= due);
         ticket.status = Status::Closed;
         ticket.waiting_on = None;
         ticket.ack_due_at = None;
         ticket.next_action_at = None;
-        change.event(
+        change.event_met(
             ticket.level,
             EventKind::Closed {
                 resolution: closure.resolution.clone(),
@@ -639,6 +704,7 @@ impl Service {
                 kb: closure.kb.clone(),
                 after_secs: seconds_at_level(ticket, now),
             },
+            met,
         );
         ticket.closure = Some(closure);
     }
@@ -653,6 +719,7 @@ impl Service {
         let mut ticket = self.load(&mut tx, ctx, number).await?;
         let level = rules::check_reopen(&ctx.actor, &ticket)?;
         self.arrive(&mut ticket, level, ctx.now);
+        self.start_target(&mut ticket, ctx.now);
         ticket.closure = None;
         // The rating stays: the requester's first rating is the one that counts (SPEC §3).
         let mut change = Change::new(ctx);

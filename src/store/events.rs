@@ -21,7 +21,7 @@ pub async fn append(
         rows.push((e, serde_json::to_string(&e.kind)?));
     }
     let mut q = QueryBuilder::new(
-        "INSERT INTO events (ticket_id, guild_id, at, actor_id, kind, level, from_level, measure, details) ",
+        "INSERT INTO events (ticket_id, guild_id, at, actor_id, kind, level, from_level, measure, met, details) ",
     );
     q.push_values(rows, |mut b, (e, details)| {
         b.push_bind(ticket_id)
@@ -32,25 +32,29 @@ pub async fn append(
             .push_bind(e.level.get() as i64)
             .push_bind(e.kind.from_level().map(|l| l.get() as i64))
             .push_bind(e.kind.measure())
+            .push_bind(e.met)
             .push_bind(details);
     });
     q.build().execute(&mut **tx).await?;
     Ok(())
 }
 
+/// at, actor, level, met, details.
+type TimelineRow = (i64, Option<i64>, i64, Option<bool>, String);
+
 /// A ticket's whole timeline, oldest first.
 pub async fn timeline<'e>(
     db: impl SqliteExecutor<'e>,
     ticket_id: i64,
 ) -> anyhow::Result<Vec<Event>> {
-    let rows: Vec<(i64, Option<i64>, i64, String)> = sqlx::query_as(
-        "SELECT at, actor_id, level, details FROM events WHERE ticket_id = ? ORDER BY id",
+    let rows: Vec<TimelineRow> = sqlx::query_as(
+        "SELECT at, actor_id, level, met, details FROM events WHERE ticket_id = ? ORDER BY id",
     )
     .bind(ticket_id)
     .fetch_all(db)
     .await?;
     rows.into_iter()
-        .map(|(at, actor, level, details)| {
+        .map(|(at, actor, level, met, details)| {
             Ok(Event {
                 at: from_ts(at),
                 actor: actor.map(UserId::from_db),
@@ -59,6 +63,7 @@ pub async fn timeline<'e>(
                     .and_then(Level::new)
                     .ok_or_else(|| anyhow::anyhow!("stored level {level} does not exist"))?,
                 kind: serde_json::from_str(&details)?,
+                met,
             })
         })
         .collect()

@@ -20,19 +20,22 @@ pub async fn enqueue(
     }
     let mut rows = Vec::with_capacity(messages.len());
     for m in messages {
-        rows.push((m.kind(), m.lane(), serde_json::to_string(m)?));
+        let at = m.not_before().unwrap_or(now).max(now);
+        rows.push((m.kind(), m.lane(), at, serde_json::to_string(m)?));
     }
     let mut q = QueryBuilder::new(
         "INSERT INTO outbox (guild_id, ticket_id, kind, lane, payload, created_at, next_attempt_at) ",
     );
-    q.push_values(rows, |mut b, (kind, lane, payload)| {
+    q.push_values(rows, |mut b, (kind, lane, at, payload)| {
+        // A message due later (the desk's opening) counts its age, and its day of retries,
+        // from then.
         b.push_bind(guild.db())
             .push_bind(ticket_id)
             .push_bind(kind)
             .push_bind(lane)
             .push_bind(payload)
-            .push_bind(ts(now))
-            .push_bind(ts(now));
+            .push_bind(ts(at))
+            .push_bind(ts(at));
     });
     q.push(" RETURNING id");
     let ids: Vec<(i64,)> = q.build_query_as().fetch_all(&mut **tx).await?;
@@ -65,7 +68,7 @@ const PENDING: &str = "delivered_at IS NULL AND failed_at IS NULL";
 /// pages stand alone (a page in a failing channel never holds back another level's page),
 /// while edits, the thread and thread posts follow every earlier message of their ticket in
 /// order, and a level's role changes follow each other.
-const ELIGIBLE: &str = "(o.kind IN ('page', 'repage', 'admin_page') \
+const ELIGIBLE: &str = "(o.kind IN ('page', 'repage', 'admin_page', 'opening_ping') \
      OR ((o.ticket_id IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.ticket_id = o.ticket_id \
          AND e.id < o.id AND e.delivered_at IS NULL AND e.failed_at IS NULL)) \
      AND (o.lane IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.lane = o.lane \

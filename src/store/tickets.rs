@@ -12,7 +12,7 @@ const COLUMNS: &str =
     "id, guild_id, number, title, details, requester_id, priority, level, status, \
     waiting_on, vendor, vendor_reason, vendor_ref, assignee_id, thread_id, opened_at, arrived_at, \
     acknowledged_at, ack_due_at, repages, next_action_at, closed_at, closed_level, closed_by, resolution, root_cause, \
-    fix_type, kb_ref, rating";
+    fix_type, kb_ref, rating, resolve_due_at, waiting_since, waited_secs, sla_flags, sla_next_at";
 
 #[derive(FromRow)]
 struct Row {
@@ -45,6 +45,11 @@ struct Row {
     fix_type: Option<String>,
     kb_ref: Option<String>,
     rating: Option<i64>,
+    resolve_due_at: Option<i64>,
+    waiting_since: Option<i64>,
+    waited_secs: i64,
+    sla_flags: i64,
+    sla_next_at: Option<i64>,
 }
 
 fn level(n: i64) -> anyhow::Result<Level> {
@@ -103,6 +108,13 @@ impl Row {
             next_action_at: self.next_action_at.map(from_ts),
             closure,
             rating: self.rating.map(|r| r as u8),
+            sla: crate::domain::SlaState {
+                resolve_due_at: self.resolve_due_at.map(from_ts),
+                waiting_since: self.waiting_since.map(from_ts),
+                waited_secs: self.waited_secs,
+                flags: self.sla_flags.clamp(0, u32::MAX as i64) as u32,
+                next_at: self.sla_next_at.map(from_ts),
+            },
         })
     }
 }
@@ -169,7 +181,8 @@ pub async fn update(tx: &mut Tx, t: &Ticket) -> anyhow::Result<()> {
              waiting_on = ?, vendor = ?, vendor_reason = ?, vendor_ref = ?, assignee_id = ?, \
              arrived_at = ?, acknowledged_at = ?, ack_due_at = ?, repages = ?, next_action_at = ?, \
              closed_at = ?, closed_level = ?, \
-             closed_by = ?, resolution = ?, root_cause = ?, fix_type = ?, kb_ref = ?, rating = ? \
+             closed_by = ?, resolution = ?, root_cause = ?, fix_type = ?, kb_ref = ?, rating = ?, \
+             resolve_due_at = ?, waiting_since = ?, waited_secs = ?, sla_flags = ?, sla_next_at = ? \
          WHERE id = ?",
     )
     .bind(&t.title)
@@ -195,6 +208,11 @@ pub async fn update(tx: &mut Tx, t: &Ticket) -> anyhow::Result<()> {
     .bind(c.and_then(|c| c.fix_type.map(|f| f.as_str())))
     .bind(c.and_then(|c| c.kb.as_deref()))
     .bind(t.rating.map(|r| r as i64))
+    .bind(t.sla.resolve_due_at.map(ts))
+    .bind(t.sla.waiting_since.map(ts))
+    .bind(t.sla.waited_secs)
+    .bind(t.sla.flags as i64)
+    .bind(t.sla.next_at.map(ts))
     .bind(t.id)
     .execute(&mut **tx)
     .await?;
@@ -321,4 +339,34 @@ pub async fn complete<'e>(
         .into_iter()
         .map(|(n, t)| (TicketNumber(n), t))
         .collect())
+}
+
+/// Tickets whose SLA moment has come by `now`: (guild, number), oldest moment first.
+pub async fn sla_due<'e>(
+    db: impl SqliteExecutor<'e>,
+    now: chrono::DateTime<chrono::Utc>,
+    limit: i64,
+) -> anyhow::Result<Vec<(GuildId, TicketNumber)>> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT guild_id, number FROM tickets WHERE sla_next_at IS NOT NULL AND sla_next_at <= ? \
+         ORDER BY sla_next_at LIMIT ?",
+    )
+    .bind(ts(now))
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(g, n)| (GuildId::from_db(g), TicketNumber(n)))
+        .collect())
+}
+
+/// The earliest SLA moment of any ticket.
+pub async fn next_sla<'e>(
+    db: impl SqliteExecutor<'e>,
+) -> anyhow::Result<Option<chrono::DateTime<chrono::Utc>>> {
+    let next: Option<i64> = sqlx::query_scalar("SELECT MIN(sla_next_at) FROM tickets")
+        .fetch_one(db)
+        .await?;
+    Ok(next.map(from_ts))
 }
