@@ -882,6 +882,22 @@ impl<'a> Text<'a> {
             closed = a.closed,
             reopened = a.reopened
         ));
+        if !r.breaches.is_empty() {
+            lines.push(String::new());
+            lines.push(tr!(l, "summary-breaches"));
+            for (number, title, target) in &r.breaches {
+                lines.push(format!(
+                    "  {}",
+                    tr!(
+                        l,
+                        "summary-breach",
+                        number = number,
+                        title = title,
+                        target = target
+                    )
+                ));
+            }
+        }
         lines.push(String::new());
         lines.push(tr!(l, "summary-figures", days = r.figures.window_days));
         lines.push(self.key_figures(&r.figures));
@@ -938,6 +954,22 @@ impl<'a> Text<'a> {
                     "fig-priority",
                     priority = self.priority(*p),
                     spread = self.spread(spread)
+                )
+            ));
+        }
+        for a in &f.sla {
+            let (level, priority) = (&a.level, &a.priority);
+            lines.push(format!(
+                "  {}",
+                tr!(
+                    l,
+                    "fig-sla",
+                    level = level,
+                    priority = self.priority(*priority),
+                    ack = percent(a.ack_share()),
+                    acked = a.acked,
+                    resolved = percent(a.resolve_share()),
+                    closed = a.resolved
                 )
             ));
         }

@@ -255,3 +255,83 @@ fn alert_sources_and_the_listener_are_checked_naming_the_key() {
     .unwrap();
     assert_eq!(from_env.alert_sources[0].token.expose(), "from-env");
 }
+
+const HOURS: &str = r#"
+[hours]
+timezone = "Europe/Madrid"
+week = { mon = "08:00-18:00", tue = "08:00-13:00,15:00-18:00", fri = "08:00-24:00" }
+holidays = ["2026-12-25"]
+
+[sla]
+clock = { critical = "always", normal = "hours" }
+resolve_within = { critical = "4h", normal = "3d" }
+warn_at = 0.75
+remind_waiting_after = "2d"
+close_waiting_after = "7d"
+"#;
+
+#[test]
+fn service_hours_and_targets_are_read_and_every_mistake_named() {
+    let c = parse(&format!("{EXAMPLE}\n{HOURS}")).unwrap();
+    assert_eq!(
+        c.sla.clock(tierdesk::domain::Priority::Normal),
+        tierdesk::config::Clock::Hours
+    );
+    assert_eq!(
+        c.sla.clock(tierdesk::domain::Priority::Low),
+        tierdesk::config::Clock::Always,
+        "default"
+    );
+    assert_eq!(c.calendar.week[1].len(), 2);
+    assert_eq!(c.calendar.week[4][0].1, None, "24:00 ends the day");
+    // Without [hours] and [sla] the desk is always open and nothing has a target.
+    let plain = parse(EXAMPLE).unwrap();
+    assert!(plain.sla.resolve_within.is_empty() && plain.sla.warn_at.is_none());
+
+    let cases = [
+        (
+            "mon = \"08:00-18:00\"",
+            "mon = \"18:00-08:00\"",
+            "hours.week.mon = \"18:00-08:00\"",
+        ),
+        (
+            "mon = \"08:00-18:00\"",
+            "mun = \"08:00-18:00\"",
+            "hours.week.mun is not a day",
+        ),
+        (
+            "\"2026-12-25\"",
+            "\"25/12/2026\"",
+            "hours.holidays[0] = \"25/12/2026\" is not a date",
+        ),
+        (
+            "warn_at = 0.75",
+            "warn_at = 1.5",
+            "sla.warn_at = 1.5 must lie between 0 and 1",
+        ),
+        (
+            "close_waiting_after = \"7d\"",
+            "close_waiting_after = \"1d\"",
+            "sla.close_waiting_after must be longer",
+        ),
+        (
+            "normal = \"hours\"",
+            "normal = \"office\"",
+            "sla.clock.normal = \"office\"",
+        ),
+        (
+            "critical = \"4h\"",
+            "urgent = \"4h\"",
+            "sla.resolve_within.urgent: `urgent` is not a priority",
+        ),
+        (
+            "timezone = \"Europe/Madrid\"",
+            "timezone = \"Madrid\"",
+            "hours.timezone = \"Madrid\"",
+        ),
+    ];
+    for (from, to, expected) in cases {
+        let err = refused(&format!("{EXAMPLE}\n{}", HOURS.replacen(from, to, 1)));
+        assert!(err.contains(expected), "`{to}`: {err}");
+    }
+}

@@ -40,6 +40,7 @@ fn render(card: &TicketCard, arrival: &Arrival, thread: Option<u64>, lang: Lang)
         ack_due_at: Some(Utc.with_ymd_and_hms(2026, 11, 2, 9, 30, 0).unwrap()),
         thread,
         on_call: None,
+        ping: true,
     };
     serde_json::to_value(page(&Text::new(&config, lang), &view)).unwrap()
 }

@@ -368,6 +368,7 @@ impl Deliverer {
             level,
             arrival,
             ack_due_at,
+            ping,
             ..
         } = page
         else {
@@ -383,6 +384,7 @@ impl Deliverer {
             ack_due_at: *ack_due_at,
             thread,
             on_call: None,
+            ping: *ping,
         })
     }
 

@@ -37,6 +37,8 @@ pub struct PageView<'a> {
     /// Who holds the page role, for a level with a rotation: named, not pinged (the role
     /// already reaches them).
     pub on_call: Option<crate::domain::UserId>,
+    /// False out of service hours: the page pings nobody (the role is pinged at opening).
+    pub ping: bool,
 }
 
 impl PageView<'_> {
@@ -172,7 +174,11 @@ pub fn page(text: &Text, p: &PageView) -> CreateMessage {
         .content(page_content(text, p))
         .embed(page_embed(text, p))
         .components(page_buttons(text, p))
-        .allowed_mentions(CreateAllowedMentions::new().roles([p.role.0]))
+        .allowed_mentions(if p.ping {
+            CreateAllowedMentions::new().roles([p.role.0])
+        } else {
+            CreateAllowedMentions::new()
+        })
         .nonce(Nonce::String(p.nonce.to_string()))
         .enforce_nonce(true)
 }

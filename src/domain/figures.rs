@@ -95,6 +95,28 @@ pub struct Knowledge {
     pub suggested_at_open: u64,
 }
 
+/// How often a level met its targets for one priority (SPEC §10): acknowledgements within
+/// `ack_within` and closures within `resolve_within`, on their clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attainment {
+    pub level: Level,
+    pub priority: Priority,
+    pub acked_in_time: u64,
+    pub acked: u64,
+    pub resolved_in_time: u64,
+    pub resolved: u64,
+}
+
+impl Attainment {
+    pub fn ack_share(&self) -> Option<f64> {
+        (self.acked > 0).then(|| self.acked_in_time as f64 / self.acked as f64)
+    }
+
+    pub fn resolve_share(&self) -> Option<f64> {
+        (self.resolved > 0).then(|| self.resolved_in_time as f64 / self.resolved as f64)
+    }
+}
+
 /// Every key figure over one window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct KeyFigures {
@@ -106,6 +128,9 @@ pub struct KeyFigures {
     pub satisfaction: Satisfaction,
     #[serde(default)]
     pub knowledge: Knowledge,
+    /// SLA attainment per level and priority, for events with a target.
+    #[serde(default)]
+    pub sla: Vec<Attainment>,
 }
 
 /// A share as a whole percentage, or a dash when there is nothing to count.
@@ -156,6 +181,22 @@ mod tests {
         assert_eq!(s.share(), Some(0.5));
         assert_eq!(percent(s.share()), "50%");
         assert_eq!(percent(None), "–");
+    }
+
+    #[test]
+    fn attainment_shares() {
+        let a = Attainment {
+            level: Level::SERVICE_DESK,
+            priority: Priority::High,
+            acked_in_time: 3,
+            acked: 4,
+            resolved_in_time: 0,
+            resolved: 2,
+        };
+        assert_eq!(a.ack_share(), Some(0.75));
+        assert_eq!(a.resolve_share(), Some(0.0));
+        let none = Attainment { acked: 0, ..a };
+        assert_eq!(none.ack_share(), None);
     }
 
     #[test]

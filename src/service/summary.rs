@@ -51,6 +51,9 @@ pub struct SummaryReport {
     pub oldest: Vec<TicketLine>,
     pub last_24h: Activity,
     pub figures: KeyFigures,
+    /// Tickets that missed a target in the last 24 hours: number, title, target.
+    #[serde(default)]
+    pub breaches: Vec<(crate::domain::TicketNumber, String, String)>,
 }
 
 impl SummaryReport {
@@ -80,13 +83,15 @@ pub async fn build_report(
 ) -> anyhow::Result<SummaryReport> {
     let db = service.store.reader();
     // Independent reads, side by side on the reader pool.
-    let (previous, open_counts, (overdue_count, overdue), oldest, kinds, figures) = tokio::try_join!(
+    let day_ago = now - Duration::hours(24);
+    let (previous, open_counts, (overdue_count, overdue), oldest, kinds, figures, breaches) = tokio::try_join!(
         store::summaries::last_counts(db, guild),
         store::figures::open_counts(db, guild),
         store::figures::overdue(db, guild, now, 5),
         store::figures::oldest_open(db, guild, 5),
         store::figures::activity(db, guild, now - Duration::hours(24), now),
         store::figures::key_figures(db, guild, now - Duration::days(FIGURES_WINDOW_DAYS), now),
+        store::figures::breaches(db, guild, day_ago, now),
     )?;
     let mut per_cell: BTreeMap<(Level, Priority), i64> = BTreeMap::new();
     for (level, priority, _status, n) in open_counts {
@@ -130,6 +135,7 @@ pub async fn build_report(
             reopened: kind("reopened"),
         },
         figures,
+        breaches,
     })
 }
 

@@ -8,7 +8,9 @@ use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 
 use super::{from_ts, ts};
-use crate::domain::figures::{KeyFigures, Knowledge, LevelFigures, Satisfaction, Spread};
+use crate::domain::figures::{
+    Attainment, KeyFigures, Knowledge, LevelFigures, Satisfaction, Spread,
+};
 use crate::domain::{GuildId, Level, Priority, Status, TicketNumber};
 
 fn level_of(n: i64) -> Option<Level> {
@@ -30,13 +32,14 @@ pub async fn key_figures(
         from: ts(from),
         to: ts(to) + 1,
     };
-    let (reached, response, backlog, resolution, scores, knowledge) = tokio::try_join!(
+    let (reached, response, backlog, resolution, scores, knowledge, sla) = tokio::try_join!(
         reached_per_level(db, w),
         samples(db, w, RESPONSE_SQL),
         samples(db, w, BACKLOG_AGE_SQL),
         samples(db, w, RESOLUTION_SQL),
         samples(db, w, RATINGS_SQL),
         knowledge(db, w),
+        attainment(db, w),
     )?;
 
     let mut levels: BTreeMap<Level, LevelFigures> = BTreeMap::new();
@@ -83,7 +86,74 @@ pub async fn key_figures(
         resolution_time_by_priority: by_priority,
         satisfaction: Satisfaction::from_scores(&scores),
         knowledge,
+        sla,
     })
+}
+
+/// Acknowledgements and closures in the window that had a target, per level and the
+/// ticket's priority, and how many met it.
+async fn attainment(db: &SqlitePool, w: Window) -> anyhow::Result<Vec<Attainment>> {
+    let rows: Vec<(String, i64, String, i64, i64)> = sqlx::query_as(
+        "SELECT e.kind, e.level, t.priority, COUNT(*), SUM(e.met) FROM events e \
+         JOIN tickets t ON t.id = e.ticket_id \
+         WHERE e.guild_id = ?1 AND e.kind IN ('acknowledged', 'closed') AND e.at >= ?2 \
+           AND e.at < ?3 AND e.met IS NOT NULL \
+         GROUP BY e.kind, e.level, t.priority",
+    )
+    .bind(w.guild)
+    .bind(w.from)
+    .bind(w.to)
+    .fetch_all(db)
+    .await?;
+    let mut out: BTreeMap<(Level, Priority), Attainment> = BTreeMap::new();
+    for (kind, level, priority, total, met) in rows {
+        let Some(level) = level_of(level) else {
+            continue;
+        };
+        let priority = Priority::parse(&priority)?;
+        let a = out.entry((level, priority)).or_insert(Attainment {
+            level,
+            priority,
+            acked_in_time: 0,
+            acked: 0,
+            resolved_in_time: 0,
+            resolved: 0,
+        });
+        if kind == "acknowledged" {
+            (a.acked, a.acked_in_time) = (total as u64, met as u64);
+        } else {
+            (a.resolved, a.resolved_in_time) = (total as u64, met as u64);
+        }
+    }
+    Ok(out.into_values().collect())
+}
+
+/// The tickets that missed a target in `[from, to)`: (number, title, target).
+pub async fn breaches(
+    db: &SqlitePool,
+    guild: GuildId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> anyhow::Result<Vec<(TicketNumber, String, String)>> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT t.number, t.title, e.details FROM events e JOIN tickets t ON t.id = e.ticket_id \
+         WHERE e.guild_id = ? AND e.kind = 'sla_breached' AND e.at >= ? AND e.at <= ? ORDER BY e.id",
+    )
+    .bind(guild.db())
+    .bind(ts(from))
+    .bind(ts(to))
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(n, title, details)| {
+            let target = serde_json::from_str::<serde_json::Value>(&details)
+                .ok()
+                .and_then(|v| v["target"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            (TicketNumber(n), title, target)
+        })
+        .collect())
 }
 
 /// Closures in the window that linked a knowledge article, and how many of those articles

@@ -227,6 +227,11 @@ impl FakeDiscord {
         (fake, base)
     }
 
+    /// The fake's base address (`http://127.0.0.1:PORT`).
+    pub fn base(&self) -> String {
+        self.inner.lock().unwrap().base.clone()
+    }
+
     /// Makes the next `times` requests of `route` fail with `fault`.
     pub fn fail(&self, route: &'static str, fault: Fault, times: usize) {
         let mut inner = self.inner.lock().unwrap();
