@@ -10,7 +10,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Executor, QueryBuilder};
 use tierdesk::command;
 use tierdesk::config::Config;
-use tierdesk::domain::{RoleId, UserId};
+use tierdesk::domain::{GuildId, RoleId, UserId};
 use tierdesk::service::{build_report, Context, Service};
 use tierdesk::store::Store;
 
@@ -41,9 +41,53 @@ fn memory_mib(key: &str) -> f64 {
 }
 
 async fn service_at(dir: &std::path::Path, name: &str) -> Service {
+    service_with(dir, name, "").await
+}
+
+/// A service on a fresh database with the example config and `extra` sections.
+async fn service_with(dir: &std::path::Path, name: &str, extra: &str) -> Service {
     let url = format!("sqlite://{}", dir.join(name).display());
-    let config = Config::parse(EXAMPLE, &|k| (k == "DATABASE_URL").then(|| url.clone())).unwrap();
+    let text = format!("{EXAMPLE}\n{extra}");
+    let config = Config::parse(&text, &|k| (k == "DATABASE_URL").then(|| url.clone())).unwrap();
     Service::new(Store::open(&url).await.unwrap(), config)
+}
+
+/// Service hours with every priority on the `hours` clock, for the deadline step's cost.
+const CALENDAR: &str = r#"
+[hours]
+timezone = "Europe/Madrid"
+week = { mon = "08:00-18:00", tue = "08:00-13:00,15:00-18:00", wed = "08:00-18:00", thu = "08:00-18:00", fri = "08:00-15:00" }
+holidays = ["2026-12-25"]
+
+[sla]
+clock = { critical = "hours", high = "hours", normal = "hours", low = "hours" }
+resolve_within = { critical = "4h", high = "1d", normal = "3d", low = "10d" }
+warn_at = 0.75
+"#;
+
+/// `run_due` over `due` tickets past their deadline; returns (actions, milliseconds).
+async fn time_run_due(
+    service: &Service,
+    guild: GuildId,
+    due: usize,
+    now: DateTime<Utc>,
+) -> (usize, f64) {
+    let open_ctx = Context {
+        guild,
+        actor: service.actor(UserId(7), &[]),
+        now,
+    };
+    for i in 0..due {
+        let line = format!("/ticket open title:\"due {i}\" priority:critical");
+        let cmd = command::parse(command::parse_line(&line).unwrap()).unwrap();
+        service.execute(&open_ctx, cmd).await.unwrap();
+    }
+    let t = Instant::now();
+    let actions = service
+        .run_due(now + chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    (actions.len(), t.elapsed().as_secs_f64() * 1e3)
 }
 
 /// Single-row autocommit INSERTs on a connection set up like the store's (WAL, NORMAL).
@@ -440,31 +484,20 @@ async fn main() {
 
     // Deadlines: many tickets past their acknowledgement deadline at once.
     let due = env_usize("TIERDESK_BENCH_DUE", 10_000);
-    let deadlines = service_at(&dir, "deadlines.db").await;
-    let requester = deadlines.actor(UserId(7), &[]);
-    let open_ctx = Context {
-        guild,
-        actor: requester,
-        now,
-    };
-    for i in 0..due {
-        let line = format!("/ticket open title:\"due {i}\" priority:critical");
-        let cmd = command::parse(command::parse_line(&line).unwrap()).unwrap();
-        deadlines.execute(&open_ctx, cmd).await.unwrap();
-    }
     let rss_before = memory_mib("VmRSS:");
-    let t = Instant::now();
-    let actions = deadlines
-        .run_due(now + chrono::Duration::hours(1))
-        .await
-        .unwrap();
+    let plain = service_at(&dir, "deadlines.db").await;
+    let (actions, ms) = time_run_due(&plain, guild, due, now).await;
     println!(
-        "run_due with {due} due deadlines: {} actions in {:.0} ms ({:.0}/s); RSS {:.1} → {:.1} MiB",
-        actions.len(),
-        t.elapsed().as_secs_f64() * 1e3,
-        actions.len() as f64 / t.elapsed().as_secs_f64(),
+        "run_due with {due} due deadlines: {actions} actions in {ms:.0} ms ({:.0}/s); RSS {:.1} → {:.1} MiB",
+        actions as f64 / ms * 1e3,
         rss_before,
         memory_mib("VmRSS:")
+    );
+    let hours = service_with(&dir, "deadlines-hours.db", CALENDAR).await;
+    let (cal_actions, cal_ms) = time_run_due(&hours, guild, due, now).await;
+    println!(
+        "run_due with {due} due deadlines on the service-hours clock: {cal_actions} actions in {cal_ms:.0} ms (ratio to wall clock {:.2})",
+        cal_ms / ms
     );
     // Knowledge base: full-text search over many articles.
     let articles = env_usize("TIERDESK_BENCH_ARTICLES", 100_000);

@@ -1,8 +1,8 @@
 -- Paging you can trust (SPEC §4, "Isolation"): a message that keeps failing is set aside after
 -- about a day instead of retrying forever; a message sent in several parts remembers which parts
 -- Discord already has; an attempt whose outcome is unknown is looked for before it is re-sent;
--- the ticket index makes "earlier messages of this ticket" cheap; a Discord interaction that
--- arrives twice acts once; a modal remembers the options of the command that opened it.
+-- the ticket index makes "earlier messages of this ticket" cheap; a modal remembers the
+-- options of the command that opened it.
 ALTER TABLE outbox ADD COLUMN failed_at INTEGER;                      -- set aside: retries exhausted
 ALTER TABLE outbox ADD COLUMN parts_done INTEGER NOT NULL DEFAULT 0;  -- parts Discord accepted
 ALTER TABLE outbox ADD COLUMN first_attempt_at INTEGER;               -- when sending first began
@@ -14,13 +14,6 @@ CREATE INDEX outbox_pending ON outbox (next_attempt_at, id)
 CREATE INDEX outbox_ticket ON outbox (ticket_id, id);
 CREATE INDEX outbox_delivered ON outbox (delivered_at) WHERE delivered_at IS NOT NULL;
 CREATE INDEX outbox_failed ON outbox (failed_at) WHERE failed_at IS NOT NULL;
-
--- Discord interaction ids already taken: a second delivery of the same interaction is dropped.
-CREATE TABLE interactions (
-    id          INTEGER PRIMARY KEY,
-    received_at INTEGER NOT NULL
-);
-CREATE INDEX interactions_age ON interactions (received_at);
 
 -- The options of a slash command that answered with a modal, until the modal is submitted.
 CREATE TABLE modal_drafts (

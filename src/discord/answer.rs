@@ -82,31 +82,27 @@ impl Target<'_> {
     }
 }
 
-/// Runs `work` and answers with what it returns (`None`: nothing to answer, the interaction
-/// was handled already), deferring first if it takes longer than `DEFER_AFTER`. `private`
-/// says whether a deferral is shown to the member alone.
+/// Runs `work` and answers with what it returns, deferring first if it takes longer than
+/// `DEFER_AFTER`. `private` says whether a deferral is shown to the member alone.
 pub async fn in_time(
     http: &Http,
     target: Target<'_>,
     private: bool,
-    work: impl Future<Output = Option<Answer>>,
+    work: impl Future<Output = Answer>,
 ) -> serenity::Result<()> {
     tokio::pin!(work);
     let answer = match tokio::time::timeout(DEFER_AFTER, &mut work).await {
-        Ok(Some(answer)) => return target.respond(http, answer.response()).await,
-        Ok(None) => return Ok(()),
+        Ok(answer) => return target.respond(http, answer.response()).await,
         Err(_slow) => {
             tracing::info!("slow answer: deferring");
             target.respond(http, respond::defer(private)).await?;
             work.await
         }
     };
-    match answer {
-        Some(a) if a.ephemeral == private => target.edit(http, a.edit()).await,
-        Some(a) => {
-            target.delete(http).await?;
-            target.followup(http, a.followup()).await
-        }
-        None => target.delete(http).await,
+    if answer.ephemeral == private {
+        target.edit(http, answer.edit()).await
+    } else {
+        target.delete(http).await?;
+        target.followup(http, answer.followup()).await
     }
 }

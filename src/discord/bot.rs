@@ -48,8 +48,9 @@ impl Drop for Guard<'_> {
     }
 }
 
-/// Interaction ids this process saw lately: a repeat is dropped at once, before anything is
-/// sent to Discord (the database's record catches repeats across restarts and replicas).
+/// Interaction ids this process saw lately: a repeat (a gateway resume replaying events) is
+/// dropped at once, before anything is sent to Discord. A restarted bot starts a new
+/// session, to which Discord replays nothing of the old one.
 #[derive(Default)]
 struct Recent {
     ids: std::sync::Mutex<(HashSet<u64>, VecDeque<u64>)>,
@@ -169,27 +170,6 @@ impl Handler {
         guild == Some(self.service.config.discord.guild_id.0)
     }
 
-    /// True the first time this interaction id is seen; a repeat (Discord delivering the
-    /// same interaction again) acts nothing and answers nothing.
-    async fn first_time(&self, target: Target<'_>) -> bool {
-        match self
-            .service
-            .claim_interaction(target.id(), Utc::now())
-            .await
-        {
-            Ok(first) => {
-                if !first {
-                    tracing::info!(interaction = target.id(), "repeated interaction dropped");
-                }
-                first
-            }
-            Err(e) => {
-                tracing::error!(error = ?e, "recording the interaction id failed");
-                true
-            }
-        }
-    }
-
     /// Runs a parsed command as a member, in a span with its name, ticket, level and latency.
     async fn execute(
         &self,
@@ -256,18 +236,16 @@ impl Handler {
         parsed: Result<Command, Error>,
         private: bool,
     ) -> serenity::Result<()> {
-        // A repeat this process already saw is dropped before anything reaches Discord.
+        // A repeat (Discord delivering the same interaction again) acts nothing and answers
+        // nothing: the first delivery answers.
         if !self.recent.first(target.id()) {
             tracing::info!(interaction = target.id(), "repeated interaction dropped");
             return Ok(());
         }
         let work = async {
-            if !self.first_time(target).await {
-                return None;
-            }
             let mut answer = self.execute(member.0, &member.1, lang, parsed).await;
             answer.ephemeral |= private;
-            Some(answer)
+            answer
         };
         answer::in_time(&ctx.http, target, private, work).await
     }
@@ -546,11 +524,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let mut delivery_task =
         tokio::spawn(deliverer.run(clock, service.messages_queued.clone(), stopped.clone()));
     let http_task = listener.map(|listener| {
-        let state = AppState {
-            service: service.clone(),
-            discord: status.clone(),
-            metrics,
-        };
+        let state = AppState::new(service.clone(), status.clone(), metrics);
         tracing::info!(listen = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(), "HTTP listener up");
         tokio::spawn(crate::http::serve(listener, state, stopped.clone()))
     });

@@ -6,7 +6,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::Utc;
 use serde_json::json;
 use subtle::ConstantTimeEq;
 
@@ -45,19 +44,12 @@ pub async fn receive(
             return problem(StatusCode::BAD_REQUEST, reason);
         }
     };
-    match state
-        .service
-        .receive_alerts(source, &alerts, Utc::now())
-        .await
-    {
+    match state.alerts.submit(source, alerts).await {
         Ok(outcomes) => accepted(&source.name, &outcomes),
-        Err(e) => {
-            tracing::error!(source = %source.name, error = ?e, "storing alerts failed");
-            problem(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the alerts could not be stored; send them again",
-            )
-        }
+        Err(reason) => problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("{reason}; send them again"),
+        ),
     }
 }
 

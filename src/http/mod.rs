@@ -4,6 +4,7 @@
 //! stops with the bot on SIGTERM, finishing the requests in flight.
 
 mod alerts;
+mod batcher;
 mod health;
 mod metrics;
 pub mod payloads;
@@ -69,6 +70,24 @@ pub struct AppState {
     pub discord: Arc<DiscordStatus>,
     /// Renders the metrics; `None` when no recorder is installed.
     pub metrics: Option<PrometheusHandle>,
+    /// Writes alerts in batches.
+    alerts: batcher::Batcher,
+}
+
+impl AppState {
+    /// The state of the listener; starts the alert writer.
+    pub fn new(
+        service: Service,
+        discord: Arc<DiscordStatus>,
+        metrics: Option<PrometheusHandle>,
+    ) -> AppState {
+        AppState {
+            alerts: batcher::Batcher::start(service.clone()),
+            service,
+            discord,
+            metrics,
+        }
+    }
 }
 
 /// The routes, with their limits.

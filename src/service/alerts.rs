@@ -67,16 +67,33 @@ impl Service {
         alerts: &[Alert],
         now: DateTime<Utc>,
     ) -> Result<Vec<AlertOutcome>, Error> {
+        let mut all = self
+            .receive_alert_requests(&[(source, alerts)], now)
+            .await?;
+        Ok(all.pop().unwrap_or_default())
+    }
+
+    /// Takes the alerts of several requests in one transaction (a flood costs one commit per
+    /// batch, not per request); the outcomes come back per request, in order.
+    pub async fn receive_alert_requests(
+        &self,
+        requests: &[(&AlertSource, &[Alert])],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Vec<AlertOutcome>>, Error> {
         let ctx = self.bot_context(now);
         let mut tx = self.store.begin_write().await?;
-        let mut outcomes = Vec::with_capacity(alerts.len());
-        for alert in alerts {
-            outcomes.push(self.receive_one(&mut tx, &ctx, source, alert).await?);
+        let mut all = Vec::with_capacity(requests.len());
+        for (source, alerts) in requests {
+            let mut outcomes = Vec::with_capacity(alerts.len());
+            for alert in *alerts {
+                outcomes.push(self.receive_one(&mut tx, &ctx, source, alert).await?);
+            }
+            all.push(outcomes);
         }
         tx.commit().await?;
         self.deadlines_changed.notify_one();
         self.messages_queued.notify_one();
-        Ok(outcomes)
+        Ok(all)
     }
 
     async fn receive_one(

@@ -141,14 +141,6 @@ impl Service {
         Ok(pruned)
     }
 
-    /// Takes a Discord interaction id: true the first time it is seen, false for a repeat.
-    pub async fn claim_interaction(&self, id: u64, now: DateTime<Utc>) -> anyhow::Result<bool> {
-        let mut tx = self.store.begin_write().await?;
-        let first = outbox::claim_interaction(&mut tx, id, now).await?;
-        tx.commit().await?;
-        Ok(first)
-    }
-
     /// Keeps the options of a command that answered with a modal; returns the draft's id.
     pub async fn save_modal_draft(&self, options: &str, now: DateTime<Utc>) -> anyhow::Result<i64> {
         let mut tx = self.store.begin_write().await?;

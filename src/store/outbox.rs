@@ -273,7 +273,7 @@ pub async fn next_due<'e>(db: impl SqliteExecutor<'e>) -> anyhow::Result<Option<
 }
 
 /// Deletes delivered messages older than `before`, except the pages of open tickets (their
-/// edits still need them), and remembered interactions and modal drafts as old.
+/// edits still need them), and modal drafts as old.
 pub async fn prune(tx: &mut Tx, before: DateTime<Utc>) -> anyhow::Result<u64> {
     let pruned = sqlx::query(
         "DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ? AND (kind <> 'page' \
@@ -283,27 +283,11 @@ pub async fn prune(tx: &mut Tx, before: DateTime<Utc>) -> anyhow::Result<u64> {
     .execute(&mut **tx)
     .await?
     .rows_affected();
-    sqlx::query("DELETE FROM interactions WHERE received_at < ?")
-        .bind(ts(before))
-        .execute(&mut **tx)
-        .await?;
     sqlx::query("DELETE FROM modal_drafts WHERE created_at < ?")
         .bind(ts(before))
         .execute(&mut **tx)
         .await?;
     Ok(pruned)
-}
-
-/// Takes a Discord interaction id: true the first time, false when it was seen already.
-pub async fn claim_interaction(tx: &mut Tx, id: u64, now: DateTime<Utc>) -> anyhow::Result<bool> {
-    let done = sqlx::query(
-        "INSERT INTO interactions (id, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-    )
-    .bind(id as i64)
-    .bind(ts(now))
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
 }
 
 /// Keeps the options of a command that answered with a modal; returns the draft's id.
