@@ -7,6 +7,8 @@
 
 #[path = "../tests/support/fake_discord.rs"]
 mod fake_discord;
+#[path = "support/mod.rs"]
+mod support;
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -14,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use fake_discord::FakeDiscord;
 use serde_json::{json, Value};
+use support::{peak_rss_mib, spread};
 
 const EXAMPLE: &str = include_str!("../bot.toml.example");
 const FIXTURE: &str = include_str!("../tests/fixtures/interaction_create_slash_subcommand.json");
@@ -35,27 +38,6 @@ fn open(id: u64) -> Value {
         ]}]
     });
     d
-}
-
-fn peak_rss_mib(pid: u32) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kib| kib / 1024.0)
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-fn spread(mut d: Vec<Duration>) -> (f64, f64) {
-    d.sort();
-    let pct = |p: f64| d[((p / 100.0 * d.len() as f64).ceil() as usize).max(1) - 1];
-    (ms(pct(50.0)), ms(pct(99.0)))
 }
 
 async fn start(dir: &std::path::Path, base: &str, port: u16) -> Child {

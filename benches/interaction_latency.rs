@@ -7,12 +7,15 @@
 
 #[path = "../tests/support/fake_discord.rs"]
 mod fake_discord;
+#[path = "support/mod.rs"]
+mod support;
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fake_discord::FakeDiscord;
 use serde_json::{json, Value};
+use support::{peak_rss_mib, spread};
 
 const EXAMPLE: &str = include_str!("../bot.toml.example");
 const FIXTURE: &str = include_str!("../tests/fixtures/interaction_create_slash_subcommand.json");
@@ -38,17 +41,6 @@ fn open_as(id: u64, user: &str, roles: &[&str], level: Option<i64>) -> Value {
         "options": [{ "name": "open", "type": 1, "options": options }]
     });
     d
-}
-
-fn peak_rss_mib(pid: u32) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kib| kib / 1024.0)
 }
 
 /// The release bot on a fresh database against a fresh fake Discord, once connected.
@@ -85,13 +77,6 @@ fn stop(mut bot: std::process::Child) {
         .args(["-TERM", &bot.id().to_string()])
         .status();
     let _ = bot.wait();
-}
-
-/// Milliseconds at the p50 and p99 of `d`.
-fn spread(mut d: Vec<Duration>) -> (f64, f64) {
-    d.sort();
-    let pct = |p: f64| d[((p / 100.0 * d.len() as f64).ceil() as usize).max(1) - 1];
-    (pct(50.0).as_secs_f64() * 1e3, pct(99.0).as_secs_f64() * 1e3)
 }
 
 /// Level 2's page latency (interaction → page request at Discord) for 50 tickets, with

@@ -285,6 +285,25 @@ fn hide_quoted(text: &str) -> String {
     out
 }
 
+/// Keeps the first of each `id`, naming every later one with `twice`.
+fn unique<T>(
+    keyed: Vec<(String, T)>,
+    id: impl Fn(&T) -> String,
+    twice: impl Fn(&str, &T) -> String,
+    p: &mut Problems,
+) -> Vec<T> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for (key, item) in keyed {
+        if seen.insert(id(&item)) {
+            out.push(item);
+        } else {
+            p.0.push(twice(&key, &item));
+        }
+    }
+    out
+}
+
 /// Collects every problem, so one run of `check-config` shows them all.
 #[derive(Default)]
 struct Problems(Vec<String>);
@@ -420,36 +439,44 @@ impl RawConfig {
             }
         }
 
-        let mut rotations: Vec<Rotation> = Vec::new();
-        for (i, raw) in self.rotation.into_iter().enumerate() {
-            let key = format!("rotation[{i}]");
-            if let Some(r) = raw.validate(&key, &tiers, &mut p) {
-                if rotations.iter().any(|o| o.level == r.level) {
-                    p.0.push(format!(
-                        "{key}.level = {} appears twice: keep one [[rotation]] per level",
-                        r.level
-                    ));
-                } else {
-                    rotations.push(r);
-                }
-            }
-        }
+        let rotations = unique(
+            self.rotation
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, raw)| {
+                    let key = format!("rotation[{i}]");
+                    raw.validate(&key, &tiers, &mut p).map(|r| (key, r))
+                })
+                .collect(),
+            |r| r.level.to_string(),
+            |key, r| {
+                format!(
+                    "{key}.level = {} appears twice: keep one [[rotation]] per level",
+                    r.level
+                )
+            },
+            &mut p,
+        );
 
         let http = self.http.and_then(|h| h.validate(env, &mut p));
-        let mut alert_sources: Vec<AlertSource> = Vec::new();
-        for (i, raw) in self.alert_source.into_iter().enumerate() {
-            let key = format!("alert_source[{i}]");
-            if let Some(source) = raw.validate(&key, &tiers, env, &mut p) {
-                if alert_sources.iter().any(|o| o.name == source.name) {
-                    p.0.push(format!(
-                        "{key}.name = \"{}\" appears twice: each source needs its own name",
-                        source.name
-                    ));
-                } else {
-                    alert_sources.push(source);
-                }
-            }
-        }
+        let alert_sources = unique(
+            self.alert_source
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, raw)| {
+                    let key = format!("alert_source[{i}]");
+                    raw.validate(&key, &tiers, env, &mut p).map(|s| (key, s))
+                })
+                .collect(),
+            |s| s.name.clone(),
+            |key, s| {
+                format!(
+                    "{key}.name = \"{}\" appears twice: each source needs its own name",
+                    s.name
+                )
+            },
+            &mut p,
+        );
         if !alert_sources.is_empty() && http.is_none() {
             p.0.push(
                 "alert_source: alerts arrive over HTTP; add [http] listen = \"127.0.0.1:8080\""

@@ -8,7 +8,7 @@ mod bot;
 mod fake_discord;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -77,24 +77,12 @@ fn start(dir: &Path, base: &str, port: u16) -> Child {
         "# proxy_url = \"http://127.0.0.1:3000\"",
         &format!("proxy_url = \"{base}\""),
     );
-    std::fs::write(dir.join("bot.toml"), format!("{config}\n{}", sources(port))).unwrap();
-    Command::new(env!("CARGO_BIN_EXE_tierdesk"))
-        .arg("run")
-        .current_dir(dir)
-        .env("DISCORD_TOKEN", "fake-token")
-        .env("TIERDESK_ALERT_TOKEN_SCRIPT", "script-secret")
-        .env("DATABASE_URL", db_url(dir))
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(dir.join("bot.log"))
-                .unwrap(),
-        )
-        .spawn()
-        .unwrap()
+    let text = format!("{config}\n{}", sources(port));
+    start_bot_env(
+        dir,
+        &text,
+        &[("TIERDESK_ALERT_TOKEN_SCRIPT", "script-secret")],
+    )
 }
 
 fn db_url(dir: &Path) -> String {

@@ -140,6 +140,12 @@ impl EventHandler for Handler {
             }
             _ => return,
         };
+        // A repeat (Discord delivering the same interaction again) acts nothing and answers
+        // nothing, even while stopping: the first delivery answers.
+        if !self.recent.first(target.id()) {
+            tracing::info!(interaction = target.id(), "repeated interaction dropped");
+            return;
+        }
         let refusal = if !self.accepting.load(Ordering::SeqCst) {
             Some("reply-shutting-down")
         } else if !self.ours(target.guild()) {
@@ -236,12 +242,6 @@ impl Handler {
         parsed: Result<Command, Error>,
         private: bool,
     ) -> serenity::Result<()> {
-        // A repeat (Discord delivering the same interaction again) acts nothing and answers
-        // nothing: the first delivery answers.
-        if !self.recent.first(target.id()) {
-            tracing::info!(interaction = target.id(), "repeated interaction dropped");
-            return Ok(());
-        }
         let work = async {
             let mut answer = self.execute(member.0, &member.1, lang, parsed).await;
             answer.ephemeral |= private;

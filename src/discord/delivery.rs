@@ -290,9 +290,8 @@ impl Deliverer {
                     Ok(Some((l, crate::domain::Status::Open))) if l == *level => {
                         let body = text.opening_ping(*role, card);
                         let create = messages::role_ping(&p.id.to_string(), *role, &body);
-                        self.create_once(p, 0, ChannelId::new(channel.0), create, &body, now)
+                        self.send(p, 0, ChannelId::new(channel.0), create, &body, now)
                             .await
-                            .map(|m| Some(m.id.get()))
                     }
                     Ok(_) => Ok(None),
                     Err(e) => Err(e),
@@ -306,17 +305,15 @@ impl Deliverer {
             } => {
                 let body = text.sla_warning(card, *target, format!("<t:{}:R>", due.timestamp()));
                 let create = messages::quiet(&p.id.to_string(), &body, Vec::new());
-                self.create_once(p, 0, ChannelId::new(channel.0), create, &body, now)
+                self.send(p, 0, ChannelId::new(channel.0), create, &body, now)
                     .await
-                    .map(|m| Some(m.id.get()))
             }
             Outgoing::ThreadMention { user, reason, .. } => match self.thread_of(p).await {
                 Ok(Some(thread)) => {
                     let body = text.mention_text(*reason, *user);
                     let create = messages::mention_one(&p.id.to_string(), *user, &body);
-                    self.create_once(p, 0, ChannelId::new(thread), create, &body, now)
+                    self.send(p, 0, ChannelId::new(thread), create, &body, now)
                         .await
-                        .map(|m| Some(m.id.get()))
                 }
                 Ok(None) => Ok(None),
                 Err(e) => Err(e),
@@ -331,9 +328,8 @@ impl Deliverer {
             } => {
                 let body = messages::clip(&text.outgoing(message), crate::render::MESSAGE_LIMIT);
                 let create = messages::role_ping(&p.id.to_string(), *role, &body);
-                self.create_once(p, 0, ChannelId::new(channel.0), create, &body, now)
+                self.send(p, 0, ChannelId::new(channel.0), create, &body, now)
                     .await
-                    .map(|m| Some(m.id.get()))
             }
             Outgoing::PageUpdate { card } => self.edit_pages(p, card, &text).await.map(|_| None),
             Outgoing::ThreadOpen { number, title, .. } => {
@@ -418,10 +414,8 @@ impl Deliverer {
         }
         let content = messages::page_content(text, &view);
         let create = messages::page(text, &view);
-        let m = self
-            .create_once(p, 0, ChannelId::new(channel.0), create, &content, now)
-            .await?;
-        Ok(Some(m.id.get()))
+        self.send(p, 0, ChannelId::new(channel.0), create, &content, now)
+            .await
     }
 
     /// Puts every page the ticket had right: each shows the ticket as it stands, keeps its
@@ -588,10 +582,8 @@ impl Deliverer {
         let until = format!("<t:{}:f>", until.timestamp());
         let notice = text.handoff_notice(m, until).unwrap_or_default();
         let create = messages::mention_one(&p.id.to_string(), *on, &notice);
-        let sent = self
-            .create_once(p, 2, ChannelId::new(channel.0), create, &notice, now)
-            .await?;
-        Ok(Some(sent.id.get()))
+        self.send(p, 2, ChannelId::new(channel.0), create, &notice, now)
+            .await
     }
 
     /// Sends the parts not yet sent, recording each one Discord accepted.
@@ -624,6 +616,22 @@ impl Deliverer {
             }
         }
         Ok(last)
+    }
+
+    /// Creates a message once and gives its id (see `create_once`).
+    async fn send(
+        &self,
+        p: &Pending,
+        part: u32,
+        channel: ChannelId,
+        create: CreateMessage,
+        content: &str,
+        now: DateTime<Utc>,
+    ) -> Sent<Option<u64>> {
+        let m = self
+            .create_once(p, part, channel, create, content, now)
+            .await?;
+        Ok(Some(m.id.get()))
     }
 
     /// Creates a message once: when an earlier attempt at this very part may have landed and

@@ -40,6 +40,22 @@ pub struct Closure {
     pub kb: Option<String>,
 }
 
+impl Closure {
+    /// The bot closing `t` itself (resolved at the source, no answer from the requester):
+    /// nobody's fault, at the level that owns it.
+    pub fn by_bot(t: &Ticket, at: DateTime<Utc>, bot: UserId, resolution: &str) -> Closure {
+        Closure {
+            at,
+            level: t.level,
+            by: bot,
+            resolution: resolution.to_owned(),
+            root_cause: None,
+            fix_type: Some(FixType::NoFault),
+            kb: None,
+        }
+    }
+}
+
 /// The vendor case of a ticket handed to level 4.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VendorCase {

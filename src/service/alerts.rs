@@ -11,7 +11,7 @@ use super::{Context, Service};
 use crate::config::AlertSource;
 use crate::domain::alert::Alert;
 use crate::domain::rules::Actor;
-use crate::domain::{Closure, EventKind, FixType, Status, Ticket, TicketNumber, UserId};
+use crate::domain::{Closure, EventKind, Status, Ticket, TicketNumber, UserId};
 use crate::effects::Arrival;
 use crate::error::Error;
 use crate::store::{self, Tx};
@@ -166,15 +166,7 @@ impl Service {
         // An agent who acknowledged it is working on it: they close it.
         let close = source.close_on_resolve && ticket.status == Status::Open;
         if close {
-            let closure = Closure {
-                at: ctx.now,
-                level: ticket.level,
-                by: ctx.actor.user,
-                resolution: RESOLVED_AT_SOURCE.into(),
-                root_cause: None,
-                fix_type: Some(FixType::NoFault),
-                kb: None,
-            };
+            let closure = Closure::by_bot(&ticket, ctx.now, ctx.actor.user, RESOLVED_AT_SOURCE);
             Self::close_with(&mut change, &mut ticket, closure);
             change.update_page(&ticket);
         }

@@ -10,7 +10,7 @@ use crate::config::Clock;
 use crate::domain::calendar::Calendar;
 use crate::domain::rules::Actor;
 use crate::domain::{
-    Closure, EventKind, FixType, GuildId, Priority, SlaState, Status, Ticket, TicketNumber, UserId,
+    Closure, EventKind, GuildId, Priority, SlaState, Status, Ticket, TicketNumber, UserId,
     WaitingOn,
 };
 use crate::effects::{Outgoing, SlaTarget, TicketCard};
@@ -236,15 +236,7 @@ impl Service {
             }
         }
         if passed(points.close) {
-            let closure = Closure {
-                at: now,
-                level: t.level,
-                by: ctx.actor.user,
-                resolution: NO_ANSWER.into(),
-                root_cause: None,
-                fix_type: Some(FixType::NoFault),
-                kb: None,
-            };
+            let closure = Closure::by_bot(&t, now, ctx.actor.user, NO_ANSWER);
             Self::close_with(&mut change, &mut t, closure);
             change.update_page(&t);
             done.push(SlaAction::ClosedUnanswered(number));

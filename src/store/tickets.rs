@@ -259,14 +259,28 @@ pub async fn due<'e>(
     now: chrono::DateTime<chrono::Utc>,
     limit: i64,
 ) -> anyhow::Result<Vec<(GuildId, TicketNumber)>> {
-    let rows: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT guild_id, number FROM tickets \
-         WHERE status = 'open' AND next_action_at <= ? ORDER BY next_action_at LIMIT ?",
+    numbers_where(
+        db,
+        "status = 'open' AND next_action_at <= ?1 ORDER BY next_action_at LIMIT ?2",
+        now,
+        limit,
     )
-    .bind(ts(now))
-    .bind(limit)
-    .fetch_all(db)
-    .await?;
+    .await
+}
+
+/// (guild, number) of the tickets matching `filter` (binding ?1 to `now`, ?2 to `limit`).
+async fn numbers_where<'e>(
+    db: impl SqliteExecutor<'e>,
+    filter: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    limit: i64,
+) -> anyhow::Result<Vec<(GuildId, TicketNumber)>> {
+    let sql = format!("SELECT guild_id, number FROM tickets WHERE {filter}");
+    let rows: Vec<(i64, i64)> = sqlx::query_as(&sql)
+        .bind(ts(now))
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|(g, n)| (GuildId::from_db(g), TicketNumber(n)))
@@ -347,18 +361,13 @@ pub async fn sla_due<'e>(
     now: chrono::DateTime<chrono::Utc>,
     limit: i64,
 ) -> anyhow::Result<Vec<(GuildId, TicketNumber)>> {
-    let rows: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT guild_id, number FROM tickets WHERE sla_next_at IS NOT NULL AND sla_next_at <= ? \
-         ORDER BY sla_next_at LIMIT ?",
+    numbers_where(
+        db,
+        "sla_next_at IS NOT NULL AND sla_next_at <= ?1 ORDER BY sla_next_at LIMIT ?2",
+        now,
+        limit,
     )
-    .bind(ts(now))
-    .bind(limit)
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(g, n)| (GuildId::from_db(g), TicketNumber(n)))
-        .collect())
+    .await
 }
 
 /// The earliest SLA moment of any ticket.

@@ -25,10 +25,16 @@ pub fn start_bot(dir: &Path, base: &str) -> Child {
 
 /// `tierdesk run` in `dir` with this config text.
 pub fn start_bot_with(dir: &Path, config: &str) -> Child {
+    start_bot_env(dir, config, &[])
+}
+
+/// `tierdesk run` in `dir` with this config text and these environment variables.
+pub fn start_bot_env(dir: &Path, config: &str, env: &[(&str, &str)]) -> Child {
     std::fs::write(dir.join("bot.toml"), config).unwrap();
     Command::new(env!("CARGO_BIN_EXE_tierdesk"))
         .arg("run")
         .current_dir(dir)
+        .envs(env.iter().copied())
         .env("DISCORD_TOKEN", "fake-token")
         .env(
             "DATABASE_URL",
