@@ -8,12 +8,14 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 
 use crate::config::Config;
+use crate::domain::effects::{
+    Arrival, HandoffReason, MentionReason, Outgoing, SlaTarget, TicketCard,
+};
 use crate::domain::figures::{human_duration, percent, KeyFigures, Spread};
+use crate::domain::summary::TicketLine;
 use crate::domain::{Event, EventKind, Level, Priority, Status, Ticket, UserId};
-use crate::effects::{Arrival, HandoffReason, MentionReason, Outgoing, SlaTarget, TicketCard};
 use crate::i18n::Lang;
 use crate::service::{Reply, SummaryReport};
-use crate::store::figures::TicketLine;
 use crate::tr;
 
 /// Renders for one config in one language.

@@ -10,8 +10,8 @@ use common::*;
 use serde_json::{json, Value};
 use tierdesk::discord::buttons::ButtonAction;
 use tierdesk::discord::messages::{page, PageView};
+use tierdesk::domain::effects::{Arrival, TicketCard};
 use tierdesk::domain::{GuildId, Level, Priority, RoleId, Status, TicketNumber, UserId};
-use tierdesk::effects::{Arrival, TicketCard};
 use tierdesk::i18n::Lang;
 use tierdesk::render::Text;
 

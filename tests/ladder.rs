@@ -5,8 +5,8 @@ mod common;
 
 use chrono::Duration;
 use common::*;
+use tierdesk::domain::effects::{Arrival, Outgoing};
 use tierdesk::domain::{EventKind, GuildId, Level, Status, TicketNumber, WaitingOn};
-use tierdesk::effects::{Arrival, Outgoing};
 use tierdesk::service::Reply;
 use tierdesk::store;
 

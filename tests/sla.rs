@@ -146,7 +146,7 @@ async fn a_critical_ticket_pages_at_once_at_night() {
     let page = opened.effects.iter().find(|e| e.kind() == "page").unwrap();
     assert!(matches!(
         page,
-        tierdesk::effects::Outgoing::Page { ping: true, .. }
+        tierdesk::domain::effects::Outgoing::Page { ping: true, .. }
     ));
 }
 
@@ -202,7 +202,7 @@ async fn warnings_and_breaches_happen_once() {
         warned,
         [SlaAction::Warned(
             TicketNumber(1),
-            tierdesk::effects::SlaTarget::Acknowledge
+            tierdesk::domain::effects::SlaTarget::Acknowledge
         )]
     );
     assert!(
@@ -215,7 +215,7 @@ async fn warnings_and_breaches_happen_once() {
         breached,
         [SlaAction::Breached(
             TicketNumber(1),
-            tierdesk::effects::SlaTarget::Acknowledge
+            tierdesk::domain::effects::SlaTarget::Acknowledge
         )]
     );
     app.now = start + Duration::minutes(20);
@@ -230,7 +230,7 @@ async fn warnings_and_breaches_happen_once() {
         w,
         [SlaAction::Warned(
             TicketNumber(1),
-            tierdesk::effects::SlaTarget::Resolve
+            tierdesk::domain::effects::SlaTarget::Resolve
         )]
     );
     app.now = start + Duration::hours(24);
@@ -239,7 +239,7 @@ async fn warnings_and_breaches_happen_once() {
         b,
         [SlaAction::Breached(
             TicketNumber(1),
-            tierdesk::effects::SlaTarget::Resolve
+            tierdesk::domain::effects::SlaTarget::Resolve
         )]
     );
     assert_eq!(app.events_of("sla_breached").await, 2);
@@ -309,7 +309,7 @@ async fn waiting_stops_the_clocks_and_the_requesters_answer_resumes_them() {
         .find(|e| e.kind() == "thread_mention")
         .unwrap();
     assert!(
-        matches!(told, tierdesk::effects::Outgoing::ThreadMention { user, .. } if *user == l1.user)
+        matches!(told, tierdesk::domain::effects::Outgoing::ThreadMention { user, .. } if *user == l1.user)
     );
 }
 

@@ -27,7 +27,7 @@ use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 
 use super::messages::{self, PageView};
-use crate::effects::Outgoing;
+use crate::domain::effects::Outgoing;
 use crate::render::Text;
 use crate::service::delivery::{FailedAttempt, Pending};
 use crate::service::Service;
@@ -356,7 +356,7 @@ impl Deliverer {
         &self,
         nonce: i64,
         page: &'a Outgoing,
-        card: &'a crate::effects::TicketCard,
+        card: &'a crate::domain::effects::TicketCard,
         thread: Option<u64>,
     ) -> Option<PageView<'a>> {
         let Outgoing::Page {
@@ -423,7 +423,7 @@ impl Deliverer {
     async fn edit_pages(
         &self,
         p: &Pending,
-        card: &crate::effects::TicketCard,
+        card: &crate::domain::effects::TicketCard,
         text: &Text<'_>,
     ) -> Sent<()> {
         let Some(ticket) = p.ticket_id else {

@@ -9,8 +9,8 @@ use serenity::all::{
 };
 
 use super::buttons::ButtonAction;
+use crate::domain::effects::{Arrival, TicketCard};
 use crate::domain::{GuildId, Level, Priority, RoleId, Status};
-use crate::effects::{Arrival, TicketCard};
 use crate::render::Text;
 use crate::tr;
 

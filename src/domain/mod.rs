@@ -4,6 +4,7 @@
 pub mod alert;
 pub mod calendar;
 mod choice;
+pub mod effects;
 pub mod event;
 pub mod figures;
 mod ids;
@@ -11,6 +12,7 @@ pub mod kb;
 mod level;
 pub mod oncall;
 pub mod rules;
+pub mod summary;
 pub mod text;
 mod ticket;
 

@@ -10,9 +10,9 @@ use super::tickets::{Change, NewTicket};
 use super::{Context, Service};
 use crate::config::AlertSource;
 use crate::domain::alert::Alert;
+use crate::domain::effects::Arrival;
 use crate::domain::rules::Actor;
 use crate::domain::{Closure, EventKind, Status, Ticket, TicketNumber, UserId};
-use crate::effects::Arrival;
 use crate::error::Error;
 use crate::store::{self, Tx};
 

@@ -8,9 +8,9 @@ use chrono::{DateTime, Utc};
 use super::tickets::{seconds_at_level, Change, Escalation};
 use super::{Context, Service};
 use crate::config::OnAckTimeout;
+use crate::domain::effects::{Outgoing, TicketCard};
 use crate::domain::rules::Actor;
 use crate::domain::{EventKind, GuildId, Level, Status, TicketNumber, UserId};
-use crate::effects::{Outgoing, TicketCard};
 use crate::error::Error;
 use crate::store::{self, Tx};
 

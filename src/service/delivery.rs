@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 pub use crate::store::outbox::{FailedAttempt, Pending};
 
 use super::Service;
-use crate::effects::Outgoing;
+use crate::domain::effects::Outgoing;
 use crate::store::{outbox, tickets};
 
 /// Delivered messages are kept this long (for page edits of closed tickets, and inspection).

@@ -25,11 +25,11 @@ pub use summary::{build_report, local_day, summary_slot, SummaryReport, FIGURES_
 
 use crate::command::Command;
 use crate::config::Config;
+use crate::domain::effects::Outgoing;
 use crate::domain::figures::KeyFigures;
 use crate::domain::kb::{Article, ArticleHit, Revision};
 use crate::domain::rules::Actor;
 use crate::domain::{Event, GuildId, Level, RoleId, Status, Ticket, UserId};
-use crate::effects::Outgoing;
 use crate::error::Error;
 use crate::store::Store;
 

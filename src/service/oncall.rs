@@ -5,9 +5,9 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{Context, Outcome, Reply, Service};
+use crate::domain::effects::{HandoffReason, Outgoing};
 use crate::domain::oncall::{Override, Rotation, Shift};
 use crate::domain::{Level, RoleId, UserId};
-use crate::effects::{HandoffReason, Outgoing};
 use crate::error::{Error, UserError};
 use crate::store::{self, oncall, Tx};
 

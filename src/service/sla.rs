@@ -8,12 +8,12 @@ use super::tickets::Change;
 use super::{Context, Service};
 use crate::config::Clock;
 use crate::domain::calendar::Calendar;
+use crate::domain::effects::{Outgoing, SlaTarget, TicketCard};
 use crate::domain::rules::Actor;
 use crate::domain::{
     Closure, EventKind, GuildId, Priority, SlaState, Status, Ticket, TicketNumber, UserId,
     WaitingOn,
 };
-use crate::effects::{Outgoing, SlaTarget, TicketCard};
 use crate::error::Error;
 use crate::store::{self, Tx};
 
@@ -246,7 +246,7 @@ impl Service {
             change.effects.push(Outgoing::ThreadMention {
                 number,
                 user: t.requester,
-                reason: crate::effects::MentionReason::Reminder,
+                reason: crate::domain::effects::MentionReason::Reminder,
             });
             done.push(SlaAction::Reminded(number));
         }
@@ -293,7 +293,7 @@ impl Service {
             change.effects.push(Outgoing::ThreadMention {
                 number: t.number,
                 user: assignee,
-                reason: crate::effects::MentionReason::Resumed,
+                reason: crate::domain::effects::MentionReason::Resumed,
             });
         }
         change.update_page(t);

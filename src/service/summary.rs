@@ -5,70 +5,17 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
 
 use super::{Context, Outcome, Reply, Service};
-use crate::domain::figures::KeyFigures;
+use crate::domain::effects::Outgoing;
 use crate::domain::{rules, GuildId, Level, Priority};
-use crate::effects::Outgoing;
 use crate::error::Error;
-use crate::store::figures::TicketLine;
-use crate::store::{self, summaries::Counts};
+use crate::store;
+
+pub use crate::domain::summary::{count_key, Activity, OpenCount, SummaryReport};
 
 /// How many days of history the key figures cover.
 pub const FIGURES_WINDOW_DAYS: i64 = 7;
-
-/// Open tickets of one level and priority.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OpenCount {
-    pub level: Level,
-    pub priority: Priority,
-    pub count: i64,
-    /// Change since the last summary; `None` when this is the first one.
-    pub change: Option<i64>,
-}
-
-/// What happened in the last 24 hours.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct Activity {
-    pub opened: i64,
-    pub escalated: i64,
-    pub returned: i64,
-    pub closed: i64,
-    pub reopened: i64,
-}
-
-/// Everything a summary shows.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SummaryReport {
-    pub generated_at: DateTime<Utc>,
-    /// Local date in `summary.timezone`.
-    pub day: String,
-    pub open: Vec<OpenCount>,
-    pub open_total: i64,
-    pub overdue_count: i64,
-    pub overdue: Vec<TicketLine>,
-    pub oldest: Vec<TicketLine>,
-    pub last_24h: Activity,
-    pub figures: KeyFigures,
-    /// Tickets that missed a target in the last 24 hours: number, title, target.
-    #[serde(default)]
-    pub breaches: Vec<(crate::domain::TicketNumber, String, String)>,
-}
-
-impl SummaryReport {
-    /// The counts remembered for the next summary's change column.
-    pub fn counts(&self) -> Counts {
-        self.open
-            .iter()
-            .map(|c| (count_key(c.level, c.priority), c.count))
-            .collect()
-    }
-}
-
-fn count_key(level: Level, priority: Priority) -> String {
-    format!("{level}/{priority}")
-}
 
 /// The local date of `now` in `tz`, as the summary's day.
 pub fn local_day(now: DateTime<Utc>, tz: Tz) -> String {

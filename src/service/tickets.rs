@@ -4,13 +4,13 @@
 use chrono::{DateTime, Utc};
 
 use super::{Context, Outcome, Reply, Service};
+use crate::domain::effects::{Arrival, Outgoing, TicketCard};
 use crate::domain::kb::{fts_query, Match};
 use crate::domain::rules::{self, EscalationPlan, EscalationRequest};
 use crate::domain::{
     ArticleNumber, Closure, Event, EventKind, FixType, Level, LongText, Priority, ReturnReason,
     Status, Ticket, TicketNumber, TicketTitle, UserId, VendorCase, WaitingOn,
 };
-use crate::effects::{Arrival, Outgoing, TicketCard};
 use crate::error::{Error, UserError};
 use crate::store::{self, Tx};
 

@@ -11,6 +11,7 @@ use super::{from_ts, ts};
 use crate::domain::figures::{
     Attainment, KeyFigures, Knowledge, LevelFigures, Satisfaction, Spread,
 };
+use crate::domain::summary::TicketLine;
 use crate::domain::{GuildId, Level, Priority, Status, TicketNumber};
 
 fn level_of(n: i64) -> Option<Level> {
@@ -279,17 +280,6 @@ pub async fn open_counts(
         }
     }
     Ok(out)
-}
-
-/// A line of a summary's ticket lists.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct TicketLine {
-    pub number: TicketNumber,
-    pub title: String,
-    pub level: Level,
-    pub priority: Priority,
-    pub opened_at: DateTime<Utc>,
-    pub ack_due_at: Option<DateTime<Utc>>,
 }
 
 type LineRow = (i64, String, i64, String, i64, Option<i64>);

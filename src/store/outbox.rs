@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, SqliteExecutor};
 
 use super::{ts, Tx};
+use crate::domain::effects::Outgoing;
 use crate::domain::GuildId;
-use crate::effects::Outgoing;
 
 /// Queues messages in one statement, in order; returns their ids (the delivery nonces).
 pub async fn enqueue(

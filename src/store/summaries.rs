@@ -1,7 +1,5 @@
 //! Posted summaries, remembered so the next one can show the change in the backlog.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use sqlx::SqliteExecutor;
 
@@ -9,7 +7,7 @@ use super::{ts, Tx};
 use crate::domain::GuildId;
 
 /// Open tickets per "level/priority" key, as a summary showed them.
-pub type Counts = BTreeMap<String, i64>;
+pub use crate::domain::summary::Counts;
 
 /// The counts of the most recent summary of `guild`, if any.
 pub async fn last_counts<'e>(

@@ -4,11 +4,11 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{
+use super::summary::SummaryReport;
+use super::{
     ChannelId, Event, Level, Priority, ReturnReason, RoleId, Status, Ticket, TicketNumber, UserId,
     VendorReason,
 };
-use crate::service::SummaryReport;
 
 /// What a page or page edit shows of a ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,7 +65,7 @@ pub enum Arrival {
     Alert {
         source: String,
         #[serde(default)]
-        links: Vec<crate::domain::alert::AlertLink>,
+        links: Vec<super::alert::AlertLink>,
     },
     /// Handed to a vendor; posted for the vendor liaison (level 4).
     ToVendor {
@@ -95,7 +95,7 @@ impl SlaTarget {
 
     /// The target a breach flag of `SlaState` is about.
     pub fn from_flag(flag: u32) -> SlaTarget {
-        if flag == crate::domain::SlaState::ACK_BREACHED {
+        if flag == super::SlaState::ACK_BREACHED {
             SlaTarget::Acknowledge
         } else {
             SlaTarget::Resolve
