@@ -65,18 +65,13 @@ const LONG: OptionKind = OptionKind::Text { max: LongText::MAX };
 const SHORT: OptionKind = OptionKind::Text {
     max: ShortText::MAX,
 };
-const PRIORITIES: &[&str] = &["critical", "high", "normal", "low"];
-const STATUSES: &[&str] = &["open", "acknowledged", "waiting"];
-const RETURN_REASONS: &[&str] = &["missing_info", "misassigned"];
-const VENDOR_REASONS: &[&str] = &["too_complex_or_costly", "warranty", "vendor_fix"];
-const FIX_TYPES: &[&str] = &[
-    "workaround",
-    "configuration",
-    "code_fix",
-    "hardware",
-    "vendor",
-    "no_fault",
-];
+// The choice lists come from the domain's enums: one list each.
+const PRIORITIES: &[&str] = Priority::WORDS;
+const STATUSES: &[&str] = Status::OPEN_WORDS;
+const RETURN_REASONS: &[&str] = ReturnReason::WORDS;
+const VENDOR_REASONS: &[&str] = VendorReason::WORDS;
+const FIX_TYPES: &[&str] = FixType::WORDS;
+const WAITING_ON: &[&str] = WaitingOn::WORDS;
 
 /// Every command of SPEC §3.
 pub const SPECS: &[CommandSpec] = &[
@@ -200,12 +195,7 @@ pub const SPECS: &[CommandSpec] = &[
         description: "cmd-ticket-wait",
         options: &[
             TICKET,
-            opt(
-                "on",
-                "opt-waiting-on",
-                OptionKind::Choice(&["requester", "vendor"]),
-                true,
-            ),
+            opt("on", "opt-waiting-on", OptionKind::Choice(WAITING_ON), true),
             opt("note", "opt-waiting-note", LONG, false),
         ],
     },
@@ -749,6 +739,31 @@ pub fn parse(invocation: Invocation) -> Result<Command, UserError> {
     Ok(command)
 }
 
+/// Every command as one line, from the same table the parser reads:
+/// `/ticket open|note|…, /queue, …`.
+pub fn overview() -> String {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for spec in SPECS.iter().chain(BUTTON_SPECS) {
+        let (head, sub) = match spec.path {
+            [head, sub] => (*head, Some(*sub)),
+            [head] => (*head, None),
+            _ => continue,
+        };
+        match groups.iter_mut().find(|(h, _)| *h == head) {
+            Some((_, subs)) => subs.extend(sub),
+            None => groups.push((head, sub.into_iter().collect())),
+        }
+    }
+    groups
+        .iter()
+        .map(|(head, subs)| match subs.is_empty() {
+            true => format!("/{head}"),
+            false => format!("/{head} {}", subs.join("|")),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Reads a console line such as `/ticket open title:"VPN down" priority:high`: words for
 /// the command, then `name:value` options, with shell-style quotes around values.
 pub fn parse_line(line: &str) -> Result<Invocation, UserError> {
@@ -867,6 +882,22 @@ mod tests {
         };
         assert_eq!(user, Some(UserId(555)));
         assert!(line("/ticket assign ticket:3 user:bob").is_err());
+    }
+
+    #[test]
+    fn the_overview_lists_every_command_from_the_table() {
+        let o = overview();
+        assert!(o.starts_with("/ticket open|note|ack|"), "{o}");
+        for part in [
+            "|show|wait|rate",
+            "/queue",
+            "/summary",
+            "/stats",
+            "/kb write|edit|search|show",
+            "/oncall who|override",
+        ] {
+            assert!(o.contains(part), "{part} in {o}");
+        }
     }
 
     #[test]

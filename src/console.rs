@@ -12,11 +12,16 @@ use crate::render::Text;
 use crate::service::{Context, Service};
 use crate::tr;
 
-const HELP: &str = "Type slash commands as in Discord, options as name:value, e.g.\n  \
-    /ticket open title:\"VPN down\" priority:high\n  \
-    /ticket escalate ticket:1 reason:\"needs network team\" attempts:\"rebooted the router\"\n\
-Commands: /ticket open|note|ack|assign|escalate|return|priority|close|reopen|show|rate, /queue, /stats, /summary. \
-`help` shows this, `quit` leaves.";
+/// What `help` shows: how to type a command, and every command from the parser's table.
+fn help() -> String {
+    format!(
+        "Type slash commands as in Discord, options as name:value, e.g.\n  \
+         /ticket open title:\"VPN down\" priority:high\n  \
+         /ticket escalate ticket:1 reason:\"needs network team\" attempts:\"rebooted the router\"\n\
+         Commands: {}. `help` shows this, `quit` leaves.",
+        command::overview()
+    )
+}
 
 /// Runs console lines from `input` until it ends, writing answers to `out`. `clock` gives
 /// the time of each command. Returns how many commands were refused.
@@ -38,7 +43,7 @@ where
     let mut refused = 0;
     let mut line = String::new();
     if interactive {
-        writeln!(out, "{HELP}")?;
+        writeln!(out, "{}", help())?;
     }
     loop {
         if interactive {
@@ -57,7 +62,7 @@ where
             break;
         }
         if text == "help" {
-            writeln!(out, "{HELP}")?;
+            writeln!(out, "{}", help())?;
             continue;
         }
         if !interactive {

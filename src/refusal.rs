@@ -221,7 +221,12 @@ impl UserError {
                 allowed = allowed
             ),
             DuplicateOption { option } => tr!(l, "err-duplicate-option", option = option),
-            UnknownCommand(c) => tr!(l, "err-unknown-command", command = c),
+            UnknownCommand(c) => tr!(
+                l,
+                "err-unknown-command",
+                command = c,
+                commands = crate::command::overview()
+            ),
             NoRotation(level) => tr!(l, "err-no-rotation", level = level),
             OverrideNotAllowed(level) => tr!(l, "err-override-not-allowed", level = level),
             BadUntil(text) => tr!(l, "err-bad-until", until = text),

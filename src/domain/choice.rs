@@ -14,6 +14,8 @@ macro_rules! choices {
         impl $name {
             /// Every choice, in the order users see them.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The words users type, in the same order.
+            pub const WORDS: &'static [&'static str] = &[$($word),+];
             /// The choices as one line, for error messages.
             pub const ALLOWED: &'static str = concat!($("`", $word, "` "),+);
 
@@ -71,6 +73,14 @@ choices!(
     }
 );
 
+impl Status {
+    /// The statuses of a ticket not closed yet, which queues and backlogs count. The store
+    /// spells the same list once in SQL (`open_statuses!`), checked against this one.
+    pub const OPEN: &'static [Status] = &[Status::Open, Status::Acknowledged, Status::Waiting];
+    /// Their words, for the `/queue status:` choice.
+    pub const OPEN_WORDS: &'static [&'static str] = &["open", "acknowledged", "waiting"];
+}
+
 choices!(
     /// Whom a `waiting` ticket waits on.
     WaitingOn, "waiting_on", {
@@ -111,6 +121,14 @@ choices!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_open_statuses_are_one_list() {
+        let words: Vec<&str> = Status::OPEN.iter().map(|s| s.as_str()).collect();
+        assert_eq!(words, Status::OPEN_WORDS);
+        assert!(!Status::OPEN.contains(&Status::Closed));
+        assert_eq!(Priority::WORDS, ["critical", "high", "normal", "low"]);
+    }
 
     #[test]
     fn parses_case_insensitively_and_round_trips() {

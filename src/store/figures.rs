@@ -189,8 +189,11 @@ const RESPONSE_SQL: &str = "SELECT group_concat(level), group_concat(measure) FR
        AND measure IS NOT NULL";
 
 /// Age of the open tickets at the end of the window, per level.
-const BACKLOG_AGE_SQL: &str = "SELECT group_concat(level), group_concat(?3 - 1 - opened_at) \
-     FROM tickets WHERE guild_id = ?1 AND status IN ('open', 'acknowledged', 'waiting')";
+const BACKLOG_AGE_SQL: &str = concat!(
+    "SELECT group_concat(level), group_concat(?3 - 1 - opened_at) FROM tickets \
+     WHERE guild_id = ?1 AND ",
+    open_statuses!()
+);
 
 /// Open to close, per priority, for tickets closed in the window.
 const RESOLUTION_SQL: &str = "SELECT group_concat(priority), group_concat(closed_at - opened_at) \
@@ -260,11 +263,11 @@ pub async fn open_counts(
     db: &SqlitePool,
     guild: GuildId,
 ) -> anyhow::Result<Vec<(Level, Priority, Status, i64)>> {
-    let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
-        "SELECT level, priority, status, COUNT(*) FROM tickets \
-         WHERE guild_id = ? AND status IN ('open', 'acknowledged', 'waiting') \
-         GROUP BY level, priority, status",
-    )
+    let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(concat!(
+        "SELECT level, priority, status, COUNT(*) FROM tickets WHERE guild_id = ? AND ",
+        open_statuses!(),
+        " GROUP BY level, priority, status"
+    ))
     .bind(guild.db())
     .fetch_all(db)
     .await?;
@@ -333,11 +336,12 @@ pub async fn oldest_open(
     guild: GuildId,
     limit: i64,
 ) -> anyhow::Result<Vec<TicketLine>> {
-    let rows: Vec<LineRow> = sqlx::query_as(
+    let rows: Vec<LineRow> = sqlx::query_as(concat!(
         "SELECT number, title, level, priority, opened_at, ack_due_at FROM tickets \
-         WHERE guild_id = ? AND status IN ('open', 'acknowledged', 'waiting') \
-         ORDER BY opened_at, number LIMIT ?",
-    )
+             WHERE guild_id = ? AND ",
+        open_statuses!(),
+        " ORDER BY opened_at, number LIMIT ?"
+    ))
     .bind(guild.db())
     .bind(limit)
     .fetch_all(db)

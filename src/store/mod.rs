@@ -6,6 +6,14 @@
 //! The SQL sticks to what PostgreSQL also understands, so a twin of this module can follow
 //! without the service changing.
 
+/// The statuses of a ticket not closed yet, as an SQL condition: `Status::OPEN` of the
+/// domain, spelled once for every query (checked against it in this module's tests).
+macro_rules! open_statuses {
+    () => {
+        "status IN ('open', 'acknowledged', 'waiting')"
+    };
+}
+
 pub mod alerts;
 pub mod events;
 pub mod figures;
@@ -148,4 +156,18 @@ pub fn ts(t: DateTime<Utc>) -> i64 {
 /// Stored unix seconds back to a time.
 pub fn from_ts(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::Status;
+
+    #[test]
+    fn the_sql_open_statuses_are_the_domains() {
+        for status in Status::WORDS {
+            let quoted = format!("'{status}'");
+            let open = Status::OPEN_WORDS.contains(status);
+            assert_eq!(open_statuses!().contains(&quoted), open, "{status}");
+        }
+    }
 }

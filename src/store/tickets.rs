@@ -228,10 +228,13 @@ pub async fn queue<'e>(
     limit: i64,
 ) -> anyhow::Result<Vec<Ticket>> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM tickets \
-         WHERE guild_id = ?1 AND status IN ('open', 'acknowledged', 'waiting') \
-           AND (?2 IS NULL OR level = ?2) AND (?3 IS NULL OR status = ?3) \
-         ORDER BY opened_at, number LIMIT ?4"
+        concat!(
+            "SELECT {} FROM tickets WHERE guild_id = ?1 AND ",
+            open_statuses!(),
+            " AND (?2 IS NULL OR level = ?2) AND (?3 IS NULL OR status = ?3) \
+             ORDER BY opened_at, number LIMIT ?4"
+        ),
+        COLUMNS
     ))
     .bind(guild.db())
     .bind(level.map(|l| l.get() as i64))
@@ -334,13 +337,13 @@ pub async fn complete<'e>(
         .replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_");
-    let rows: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT number, title FROM tickets \
-         WHERE guild_id = ?1 AND status IN ('open', 'acknowledged', 'waiting') \
-           AND (level <= ?2 OR requester_id = ?3) \
+    let rows: Vec<(i64, String)> = sqlx::query_as(concat!(
+        "SELECT number, title FROM tickets WHERE guild_id = ?1 AND ",
+        open_statuses!(),
+        " AND (level <= ?2 OR requester_id = ?3) \
            AND (CAST(number AS TEXT) LIKE ?4 ESCAPE '\\' OR title LIKE ?5 ESCAPE '\\') \
-         ORDER BY number DESC LIMIT ?6",
-    )
+             ORDER BY number DESC LIMIT ?6"
+    ))
     .bind(guild.db())
     .bind(max_level.map_or(0, |l| l.get() as i64))
     .bind(requester.db())
