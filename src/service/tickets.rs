@@ -238,7 +238,8 @@ impl Service {
         let mut tx = self.store.begin_write().await?;
         let arrival = Arrival::Opened { by: ctx.actor.user };
         let (ticket, suggestions, change) = self.open_in(&mut tx, ctx, new, arrival).await?;
-        let effects = self.commit(tx, &ticket, change, true).await?;
+        // The row was written whole by the insert.
+        let effects = self.commit(tx, &ticket, change, false).await?;
         let opens_at = self.closed_until(ticket.priority, ctx.now);
         Ok(Outcome {
             reply: Reply::Opened {
@@ -290,6 +291,7 @@ impl Service {
             sla: Default::default(),
         };
         self.start_target(&mut ticket, ctx.now);
+        self.schedule_sla(&mut ticket);
         let (id, number) = store::tickets::insert(tx, &ticket).await?;
         ticket.id = id;
         ticket.number = number;

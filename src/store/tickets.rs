@@ -123,9 +123,9 @@ impl Row {
 pub async fn insert(tx: &mut Tx, t: &Ticket) -> anyhow::Result<(i64, TicketNumber)> {
     let (id, number): (i64, i64) = sqlx::query_as(
         "INSERT INTO tickets (guild_id, number, title, details, requester_id, priority, level, \
-             status, opened_at, arrived_at, ack_due_at, next_action_at) \
+             status, opened_at, arrived_at, ack_due_at, next_action_at, resolve_due_at, sla_next_at) \
          VALUES (?1, (SELECT COALESCE(MAX(number), 0) + 1 FROM tickets WHERE guild_id = ?1), \
-             ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+             ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
          RETURNING id, number",
     )
     .bind(t.guild.db())
@@ -139,6 +139,8 @@ pub async fn insert(tx: &mut Tx, t: &Ticket) -> anyhow::Result<(i64, TicketNumbe
     .bind(ts(t.arrived_at))
     .bind(t.ack_due_at.map(ts))
     .bind(t.next_action_at.map(ts))
+    .bind(t.sla.resolve_due_at.map(ts))
+    .bind(t.sla.next_at.map(ts))
     .fetch_one(&mut **tx)
     .await?;
     Ok((id, TicketNumber(number)))
