@@ -5,6 +5,7 @@ use std::io::Write;
 
 use chrono::{DateTime, Utc};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+use tracing::Instrument as _;
 
 use crate::command;
 use crate::domain::rules::Actor;
@@ -78,8 +79,9 @@ where
             Ok(cmd) => {
                 let span =
                     tracing::info_span!("command", command = cmd.name(), ticket = ?cmd.ticket());
-                let _enter = span.enter();
-                service.execute(&ctx, cmd).await
+                // The span follows the future; entering it across the await would let work
+                // that sqlx finishes on its own tasks see a span that already closed.
+                service.execute(&ctx, cmd).instrument(span).await
             }
             Err(e) => Err(e.into()),
         };
