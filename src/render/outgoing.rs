@@ -1,0 +1,239 @@
+//! Messages the bot posts in channels (as the console shows them), notices and pings.
+
+use super::{when, Text};
+use crate::domain::effects::{HandoffReason, MentionReason, Outgoing, SlaTarget, TicketCard};
+use crate::domain::UserId;
+use crate::tr;
+
+impl Text<'_> {
+    /// A message the bot posts in a channel, as the console shows it.
+    pub fn outgoing(&self, m: &Outgoing) -> String {
+        let l = self.lang;
+        match m {
+            Outgoing::Page {
+                channel,
+                role,
+                level,
+                card: c,
+                arrival,
+                ack_due_at,
+                ping,
+            } => {
+                let mut lines = vec![
+                    tr!(
+                        l,
+                        "page-head",
+                        channel = channel,
+                        level_name = self.level_name(*level),
+                        role = role
+                    ),
+                    format!("    {}", self.card(c)),
+                ];
+                lines.extend(
+                    self.arrival(arrival)
+                        .into_iter()
+                        .map(|a| format!("    {a}")),
+                );
+                if let Some(due) = ack_due_at {
+                    lines.push(format!("    {}", tr!(l, "page-due", due = when(*due))));
+                }
+                if !ping {
+                    lines.push(format!("    {}", tr!(l, "page-quiet")));
+                }
+                lines.join("\n")
+            }
+            Outgoing::Repage {
+                channel,
+                role,
+                level,
+                card: c,
+                count,
+                limit,
+            } => format!(
+                "{}\n    {}",
+                tr!(
+                    l,
+                    "repage-head",
+                    count = count,
+                    limit = limit,
+                    channel = channel,
+                    level_name = self.level_name(*level),
+                    role = role
+                ),
+                tr!(l, "repage-body", card = self.card(c))
+            ),
+            Outgoing::AdminPage {
+                channel,
+                role,
+                card: c,
+                repages,
+            } => format!(
+                "{}\n    {}",
+                tr!(l, "admin-page-head", channel = channel, role = role),
+                tr!(l, "admin-page-body", repages = repages, card = self.card(c))
+            ),
+            Outgoing::PageUpdate { card: c } => {
+                tr!(l, "page-edited", number = c.number, card = self.card(c))
+            }
+            Outgoing::ThreadOpen {
+                channel,
+                number,
+                title,
+            } => tr!(
+                l,
+                "thread-opened",
+                channel = channel,
+                number = number,
+                title = title
+            ),
+            Outgoing::ThreadPost { number, event } => {
+                tr!(l, "thread-post", number = number, event = self.event(event))
+            }
+            Outgoing::DeliveryFailed {
+                channel,
+                role,
+                what,
+                ticket,
+                error,
+            } => {
+                let body = match ticket {
+                    Some(n) => tr!(
+                        l,
+                        "delivery-failed-ticket",
+                        what = what,
+                        number = n,
+                        error = error
+                    ),
+                    None => tr!(l, "delivery-failed", what = what, error = error),
+                };
+                format!(
+                    "{}\n    {body}",
+                    tr!(l, "delivery-failed-head", channel = channel, role = role)
+                )
+            }
+            Outgoing::OpeningPing {
+                channel,
+                role,
+                card: c,
+                at,
+                ..
+            } => tr!(
+                l,
+                "opening-ping",
+                channel = channel,
+                role = role,
+                at = when(*at),
+                card = self.card(c)
+            ),
+            Outgoing::SlaWarning {
+                channel,
+                card: c,
+                target,
+                due,
+            } => format!("[→ {channel}] {}", self.sla_warning(c, *target, when(*due))),
+            Outgoing::ThreadMention {
+                number,
+                user,
+                reason,
+            } => tr!(
+                l,
+                "thread-post",
+                number = number,
+                event = self.mention_text(*reason, *user)
+            ),
+            Outgoing::Handoff {
+                role,
+                on,
+                off,
+                until,
+                ..
+            } => {
+                let off = off.map(|o| format!(", <@{o}> -")).unwrap_or_default();
+                format!(
+                    "{}\n    {}",
+                    tr!(l, "handoff-head", role = role, on = on, off = off),
+                    self.handoff_notice(m, when(*until)).unwrap_or_default()
+                )
+            }
+            Outgoing::RoleRefused {
+                channel,
+                admins,
+                level,
+                role,
+            } => format!(
+                "{}\n    {}",
+                tr!(l, "delivery-failed-head", channel = channel, role = admins),
+                tr!(l, "role-refused", level = level, role = role)
+            ),
+            Outgoing::Summary { channel, report } => format!(
+                "{}\n{}",
+                tr!(l, "summary-head", channel = channel),
+                self.summary(report)
+            ),
+        }
+    }
+
+    /// The ping at the desk's opening for a ticket paged while it was closed.
+    pub fn opening_ping(&self, role: crate::domain::RoleId, c: &TicketCard) -> String {
+        tr!(
+            self.lang,
+            "opening-ping-text",
+            role = role,
+            number = c.number,
+            title = c.title,
+            level_name = self.level_name(c.level)
+        )
+    }
+
+    /// A warning that a target is near, for the owning level's queue.
+    pub fn sla_warning(&self, c: &TicketCard, target: SlaTarget, due: String) -> String {
+        let id = match target {
+            SlaTarget::Acknowledge => "sla-warn-ack",
+            SlaTarget::Resolve => "sla-warn-resolve",
+        };
+        tr!(self.lang, id, number = c.number, title = c.title, due = due)
+    }
+
+    /// A thread post that mentions one member: a reminder, or the requester's answer.
+    pub fn mention_text(&self, reason: MentionReason, user: UserId) -> String {
+        match reason {
+            MentionReason::Reminder => tr!(self.lang, "thread-reminder", user = user),
+            MentionReason::Resumed => tr!(self.lang, "thread-resumed", user = user),
+        }
+    }
+
+    /// The notice of a handoff, in the level's queue; `until` as the reader should see it.
+    pub fn handoff_notice(&self, m: &Outgoing, until: String) -> Option<String> {
+        let Outgoing::Handoff { level, on, why, .. } = m else {
+            return None;
+        };
+        let level_name = self.level_name(*level);
+        let l = self.lang;
+        Some(match why {
+            HandoffReason::Shift => {
+                tr!(
+                    l,
+                    "handoff-shift",
+                    on = on,
+                    level_name = level_name,
+                    until = until
+                )
+            }
+            HandoffReason::OverrideStarted { by } => tr!(
+                l,
+                "handoff-override",
+                on = on,
+                level_name = level_name,
+                until = until,
+                by = by
+            ),
+            HandoffReason::OverrideEnded => tr!(
+                l,
+                "handoff-override-ended",
+                on = on,
+                level_name = level_name,
+                until = until
+            ),
+        })
+    }
+}

@@ -1,0 +1,221 @@
+//! Timeline events and where a paged ticket came from, as the thread and pages show them.
+
+use super::Text;
+use crate::domain::effects::Arrival;
+use crate::domain::figures::human_duration;
+use crate::domain::{Event, EventKind};
+use crate::tr;
+
+impl Text<'_> {
+    /// One timeline entry as a line.
+    pub fn event(&self, e: &Event) -> String {
+        let l = self.lang;
+        let who = e
+            .actor
+            .map_or_else(|| tr!(l, "the-bot"), |u| format!("<@{u}>"));
+        let what = match &e.kind {
+            EventKind::Opened {
+                priority, level, ..
+            } => tr!(
+                l,
+                "ev-opened",
+                priority = self.priority(*priority),
+                level = level
+            ),
+            EventKind::Note { text, internal } => {
+                let id = if *internal {
+                    "ev-note-internal"
+                } else {
+                    "ev-note"
+                };
+                tr!(l, id, text = text)
+            }
+            EventKind::Acknowledged { after_secs } => {
+                tr!(l, "ev-acknowledged", after = human_duration(*after_secs))
+            }
+            EventKind::Assigned { assignee } => tr!(l, "ev-assigned", assignee = assignee),
+            EventKind::PriorityChanged { from, to } => tr!(
+                l,
+                "ev-priority",
+                from = self.priority(*from),
+                to = self.priority(*to)
+            ),
+            EventKind::Escalated {
+                from,
+                to,
+                reason,
+                attempts,
+                fields,
+                automatic,
+                ..
+            } => {
+                let id = if *automatic {
+                    "ev-escalated-auto"
+                } else {
+                    "ev-escalated"
+                };
+                let mut s = tr!(
+                    l,
+                    id,
+                    from = from,
+                    to = to,
+                    reason = reason,
+                    attempts = attempts
+                );
+                for (name, value) in fields {
+                    s = tr!(l, "ev-field", line = s, name = name, value = value);
+                }
+                s
+            }
+            EventKind::VendorEscalated {
+                vendor,
+                vendor_reason,
+                vendor_ref,
+                reason,
+                attempts,
+                ..
+            } => match vendor_ref {
+                Some(case) => tr!(
+                    l,
+                    "ev-vendor-case",
+                    vendor = vendor,
+                    vendor_reason = vendor_reason,
+                    case = case,
+                    reason = reason,
+                    attempts = attempts
+                ),
+                None => tr!(
+                    l,
+                    "ev-vendor",
+                    vendor = vendor,
+                    vendor_reason = vendor_reason,
+                    reason = reason,
+                    attempts = attempts
+                ),
+            },
+            EventKind::VendorCaseRecorded { vendor_ref } => {
+                tr!(l, "ev-vendor-case-recorded", case = vendor_ref)
+            }
+            EventKind::Returned {
+                from,
+                to,
+                reason,
+                note,
+            } => tr!(
+                l,
+                "ev-returned",
+                from = from,
+                to = to,
+                reason = reason,
+                note = note
+            ),
+            EventKind::Paged { level, role } => tr!(l, "ev-paged", level = level, role = role),
+            EventKind::Repaged { level, role, count } => {
+                tr!(l, "ev-repaged", level = level, role = role, count = count)
+            }
+            EventKind::AdminsPaged { role } => tr!(l, "ev-admins-paged", role = role),
+            EventKind::Closed {
+                resolution,
+                root_cause,
+                ..
+            } => match root_cause {
+                Some(cause) => tr!(l, "ev-closed-cause", resolution = resolution, cause = cause),
+                None => tr!(l, "ev-closed", resolution = resolution),
+            },
+            EventKind::Reopened { reason, level } => {
+                tr!(l, "ev-reopened", level = level, reason = reason)
+            }
+            EventKind::Rated { score } => tr!(l, "ev-rated", score = score),
+            EventKind::AlertRepeated { source, count } => {
+                tr!(l, "ev-alert-repeated", source = source, count = count)
+            }
+            EventKind::AlertResolved { source } => tr!(l, "ev-alert-resolved", source = source),
+            EventKind::SlaBreached { target } => tr!(l, "ev-sla-breached", target = target),
+            EventKind::Waiting { on, note } => {
+                tr!(l, "ev-waiting", on = on.as_str(), note = note)
+            }
+            EventKind::Resumed => tr!(l, "ev-resumed"),
+            EventKind::RequesterReminded => tr!(l, "ev-reminded"),
+            EventKind::KbSuggested { articles } => tr!(
+                l,
+                "ev-kb-suggested",
+                articles = articles
+                    .iter()
+                    .map(|a| a.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            EventKind::KbLinked { article, suggested } => {
+                let id = if *suggested {
+                    "ev-kb-linked-suggested"
+                } else {
+                    "ev-kb-linked"
+                };
+                tr!(l, id, article = article)
+            }
+        };
+        tr!(
+            l,
+            "ev-line",
+            at = e.at.format("%Y-%m-%d %H:%M"),
+            who = who,
+            what = what
+        )
+    }
+
+    /// Where a paged ticket came from, as the lines under a page.
+    pub fn arrival(&self, arrival: &Arrival) -> Vec<String> {
+        let l = self.lang;
+        match arrival {
+            Arrival::Opened { by } => vec![tr!(l, "page-opened", by = by)],
+            Arrival::Alert { source, .. } => vec![tr!(l, "page-alert", source = source)],
+            Arrival::Escalated {
+                from,
+                reason,
+                attempts,
+                automatic,
+            } => {
+                let id = if *automatic {
+                    "page-escalated-auto"
+                } else {
+                    "page-escalated"
+                };
+                vec![
+                    tr!(l, id, from = from),
+                    tr!(l, "page-reason", reason = reason),
+                    tr!(l, "page-attempts", attempts = attempts),
+                ]
+            }
+            Arrival::Returned { from, reason, note } => vec![
+                tr!(l, "page-returned", from = from, reason = reason),
+                tr!(l, "page-needed", note = note),
+            ],
+            Arrival::Reopened { reason } => vec![tr!(l, "page-reopened", reason = reason)],
+            Arrival::ToVendor {
+                vendor,
+                vendor_reason,
+                vendor_ref,
+                reason,
+                attempts,
+            } => vec![
+                match vendor_ref {
+                    Some(case) => tr!(
+                        l,
+                        "page-vendor-case",
+                        vendor = vendor,
+                        vendor_reason = vendor_reason,
+                        case = case
+                    ),
+                    None => tr!(
+                        l,
+                        "page-vendor",
+                        vendor = vendor,
+                        vendor_reason = vendor_reason
+                    ),
+                },
+                tr!(l, "page-reason", reason = reason),
+                tr!(l, "page-attempts", attempts = attempts),
+            ],
+        }
+    }
+}
