@@ -10,58 +10,24 @@ mod fake_discord;
 #[path = "support/mod.rs"]
 mod support;
 
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fake_discord::FakeDiscord;
-use serde_json::{json, Value};
-use support::{peak_rss_mib, spread};
+use serde_json::json;
+use support::{config, open, peak_rss_mib, spawn_bot, spread, stop};
 
-const EXAMPLE: &str = include_str!("../bot.toml.example");
-const FIXTURE: &str = include_str!("../tests/fixtures/interaction_create_slash_subcommand.json");
 const FLOOD: usize = 5_000;
 const BURST: usize = 1_000;
 const CLIENTS: usize = 16;
 
-fn open(id: u64) -> Value {
-    let mut d: Value = serde_json::from_str::<Value>(FIXTURE).unwrap()["d"].clone();
-    d["id"] = json!(id.to_string());
-    d["token"] = json!(format!("token-{id}"));
-    d["guild_id"] = json!("1100000000000000002");
-    d["member"]["user"]["id"] = json!("5000");
-    d["member"]["roles"] = json!([]);
-    d["data"] = json!({
-        "id": "1234560000000000201", "name": "ticket", "type": 1, "guild_id": "1100000000000000002",
-        "options": [{ "name": "open", "type": 1, "options": [
-            { "name": "title", "type": 3, "value": format!("printer {id}") }
-        ]}]
-    });
-    d
-}
-
-async fn start(dir: &std::path::Path, base: &str, port: u16) -> Child {
-    let config = EXAMPLE.replace(
-        "# proxy_url = \"http://127.0.0.1:3000\"",
-        &format!("proxy_url = \"{base}\""),
-    );
+/// The release bot with an HTTP listener on `port` and a generic alert source.
+fn start(dir: &std::path::Path, base: &str, port: u16) -> Child {
     let extra = format!(
         "[http]\nlisten = \"127.0.0.1:{port}\"\n\n[[alert_source]]\nname = \"flood\"\nkind = \"generic\"\ntoken = \"t\"\nlevel = 2\n"
     );
-    std::fs::write(dir.join("bot.toml"), format!("{config}\n{extra}")).unwrap();
-    Command::new(env!("CARGO_BIN_EXE_tierdesk"))
-        .arg("run")
-        .current_dir(dir)
-        .env("DISCORD_TOKEN", "fake-token")
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.join("tierdesk.db").display()),
-        )
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
+    spawn_bot(dir, &config(base, &extra))
 }
 
 /// Posts `keys` as firing alerts from `CLIENTS` clients at once; returns each answer time.
@@ -138,7 +104,7 @@ async fn main() {
         .local_addr()
         .unwrap()
         .port();
-    let mut bot = start(dir.path(), &base, port).await;
+    let bot = start(dir.path(), &base, port);
     fake.wait_for(60, "the bot to connect", |r| {
         r.iter().find(|r| r.route == "set_commands").map(|_| ())
     })
@@ -190,8 +156,5 @@ async fn main() {
         started.elapsed().as_secs_f64(),
         peak_rss_mib(bot.id())
     );
-    let _ = Command::new("kill")
-        .args(["-TERM", &bot.id().to_string()])
-        .status();
-    let _ = bot.wait();
+    stop(bot);
 }

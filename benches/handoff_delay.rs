@@ -10,32 +10,11 @@ mod fake_discord;
 #[path = "support/mod.rs"]
 mod support;
 
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{TimeDelta, Timelike, Utc};
 use fake_discord::FakeDiscord;
-use serde_json::{json, Value};
-use support::spread;
-
-const EXAMPLE: &str = include_str!("../bot.toml.example");
-const FIXTURE: &str = include_str!("../tests/fixtures/interaction_create_slash_subcommand.json");
-
-fn open(id: u64) -> Value {
-    let mut d: Value = serde_json::from_str::<Value>(FIXTURE).unwrap()["d"].clone();
-    d["id"] = json!(id.to_string());
-    d["token"] = json!(format!("token-{id}"));
-    d["guild_id"] = json!("1100000000000000002");
-    d["member"]["user"]["id"] = json!("5000");
-    d["member"]["roles"] = json!([]);
-    d["data"] = json!({
-        "id": "1234560000000000201", "name": "ticket", "type": 1, "guild_id": "1100000000000000002",
-        "options": [{ "name": "open", "type": 1, "options": [
-            { "name": "title", "type": 3, "value": format!("printer {id}") }
-        ]}]
-    });
-    d
-}
+use support::{config, open, spawn_bot, spread, stop};
 
 /// Sends one interaction and returns its callback latency.
 async fn interact(fake: &FakeDiscord, id: u64) -> Duration {
@@ -68,24 +47,7 @@ async fn main() {
         "[[rotation]]\nlevel = 1\nmembers = [1100000000000000501, 1100000000000000502, 1100000000000000503]\nshift = \"1m\"\nstart = \"{}\"\ntimezone = \"UTC\"\n",
         first.format("%Y-%m-%d %H:%M")
     );
-    let config = EXAMPLE.replace(
-        "# proxy_url = \"http://127.0.0.1:3000\"",
-        &format!("proxy_url = \"{base}\""),
-    );
-    std::fs::write(dir.path().join("bot.toml"), format!("{config}\n{rotation}")).unwrap();
-    let mut bot = Command::new(env!("CARGO_BIN_EXE_tierdesk"))
-        .arg("run")
-        .current_dir(dir.path())
-        .env("DISCORD_TOKEN", "fake-token")
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("tierdesk.db").display()),
-        )
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let bot = spawn_bot(dir.path(), &config(&base, &rotation));
     fake.wait_for(60, "the bot to connect", |r| {
         r.iter().find(|r| r.route == "set_commands").map(|_| ())
     })
@@ -133,8 +95,5 @@ async fn main() {
     println!(
         "interaction callbacks at the boundaries: p50 {np50:.2} ms, p99 {np99:.2} ms; between them: p50 {bp50:.2} ms, p99 {bp99:.2} ms"
     );
-    let _ = Command::new("kill")
-        .args(["-TERM", &bot.id().to_string()])
-        .status();
-    let _ = bot.wait();
+    stop(bot);
 }

@@ -10,73 +10,21 @@ mod fake_discord;
 #[path = "support/mod.rs"]
 mod support;
 
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fake_discord::FakeDiscord;
-use serde_json::{json, Value};
-use support::{peak_rss_mib, spread};
-
-const EXAMPLE: &str = include_str!("../bot.toml.example");
-const FIXTURE: &str = include_str!("../tests/fixtures/interaction_create_slash_subcommand.json");
-
-fn open(id: u64) -> Value {
-    open_as(id, "5000", &[], None)
-}
-
-/// `/ticket open` by `user` with `roles`, at `level` when given.
-fn open_as(id: u64, user: &str, roles: &[&str], level: Option<i64>) -> Value {
-    let mut d: Value = serde_json::from_str::<Value>(FIXTURE).unwrap()["d"].clone();
-    d["id"] = json!(id.to_string());
-    d["token"] = json!(format!("token-{id}"));
-    d["guild_id"] = json!("1100000000000000002");
-    d["member"]["user"]["id"] = json!(user);
-    d["member"]["roles"] = json!(roles);
-    let mut options = vec![json!({ "name": "title", "type": 3, "value": format!("burst {id}") })];
-    if let Some(level) = level {
-        options.push(json!({ "name": "level", "type": 4, "value": level }));
-    }
-    d["data"] = json!({
-        "id": "1234560000000000201", "name": "ticket", "type": 1, "guild_id": "1100000000000000002",
-        "options": [{ "name": "open", "type": 1, "options": options }]
-    });
-    d
-}
+use support::{config, open, open_as, peak_rss_mib, spawn_bot, spread, stop};
 
 /// The release bot on a fresh database against a fresh fake Discord, once connected.
 async fn start_bot() -> (tempfile::TempDir, FakeDiscord, std::process::Child) {
     let dir = tempfile::tempdir().unwrap();
     let (fake, base) = FakeDiscord::start().await;
-    let config = EXAMPLE.replace(
-        "# proxy_url = \"http://127.0.0.1:3000\"",
-        &format!("proxy_url = \"{base}\""),
-    );
-    std::fs::write(dir.path().join("bot.toml"), config).unwrap();
-    let bot = Command::new(env!("CARGO_BIN_EXE_tierdesk"))
-        .arg("run")
-        .current_dir(dir.path())
-        .env("DISCORD_TOKEN", "fake-token")
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("tierdesk.db").display()),
-        )
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let bot = spawn_bot(dir.path(), &config(&base, ""));
     fake.wait_for(60, "the bot to connect", |r| {
         r.iter().find(|r| r.route == "set_commands").map(|_| ())
     })
     .await;
     (dir, fake, bot)
-}
-
-fn stop(mut bot: std::process::Child) {
-    let _ = Command::new("kill")
-        .args(["-TERM", &bot.id().to_string()])
-        .status();
-    let _ = bot.wait();
 }
 
 /// Level 2's page latency (interaction → page request at Discord) for 50 tickets, with
