@@ -37,6 +37,12 @@ impl Secret {
     pub fn is_empty(&self) -> bool {
         self.0.trim().is_empty()
     }
+    /// Whether `given` is this secret, compared in constant time; an empty secret matches
+    /// nothing.
+    pub fn matches(&self, given: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        !self.is_empty() && bool::from(given.as_bytes().ct_eq(self.0.as_bytes()))
+    }
 }
 
 impl std::fmt::Debug for Secret {

@@ -168,12 +168,16 @@ fn generic(key: &str, status: &str, title: &str) -> String {
 }
 
 /// The pages posted in `channel` (create requests), with their bodies.
+/// The pages sent to `channel`, one per nonce: a request retried after a kill -9 carries the
+/// nonce of the first, and Discord keeps one message for both.
 fn pages(fake: &FakeDiscord, channel: &str) -> Vec<Value> {
+    let mut nonces = std::collections::HashSet::new();
     fake.of("create_message")
         .into_iter()
         .filter(|r| {
             r.path.contains(channel) && r.body["embeds"].as_array().is_some_and(|e| !e.is_empty())
         })
+        .filter(|r| nonces.insert(r.body["nonce"].to_string()))
         .map(|r| r.body)
         .collect()
 }

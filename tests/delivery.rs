@@ -335,3 +335,70 @@ async fn slow_answers_and_dropped_connections_are_retried() {
         "the thread link, then the acknowledgement twice"
     );
 }
+
+const SUMMARY_CHANNEL: &str = "1100000000000000010";
+
+#[tokio::test]
+async fn the_summary_carries_its_chart_as_a_png_upload() {
+    let (app, fake, d) = setup().await;
+    app.ok(&app.requester(), "/ticket open title:\"VPN down\"")
+        .await;
+    d.deliver_due(app.now).await.unwrap();
+    app.ok(&app.admin(), "/summary").await;
+    d.deliver_due(app.now).await.unwrap();
+
+    let uploads = fake.uploads();
+    assert_eq!(uploads.len(), 1, "one chart");
+    let chart = &uploads[0];
+    assert_eq!(chart.channel, SUMMARY_CHANNEL);
+    assert_eq!(chart.filename, "backlog.png");
+    assert!(chart.bytes.len() <= fake_discord::UPLOAD_LIMIT);
+    let reader = png::Decoder::new(std::io::Cursor::new(&chart.bytes))
+        .read_info()
+        .unwrap();
+    assert_eq!(
+        (reader.info().width, reader.info().height),
+        tierdesk::render::chart::PNG_SIZE
+    );
+    // On the summary's last message, which still pings nobody.
+    let posted = fake.messages_in(SUMMARY_CHANNEL);
+    let last = posted.last().unwrap();
+    assert_eq!(last["id"].as_str(), Some(chart.message_id.as_str()));
+    assert_eq!(last["attachments"][0]["filename"], "backlog.png");
+    let request = fake.of("create_message").into_iter().last().unwrap();
+    assert_eq!(request.body["allowed_mentions"]["parse"], json!([]));
+    assert!(request.body["content"]
+        .as_str()
+        .unwrap()
+        .contains("Backlog summary"));
+    conforms(&fake);
+
+    // Delivered once: nothing more goes out on the next pass.
+    d.deliver_due(app.now).await.unwrap();
+    assert_eq!(fake.uploads().len(), 1);
+}
+
+#[tokio::test]
+async fn the_fake_refuses_uploads_as_discord_does() {
+    use serenity::all::{ChannelId, CreateAttachment, CreateMessage};
+    let (_fake, base) = FakeDiscord::start().await;
+    let http = HttpBuilder::new("test-token")
+        .proxy(base)
+        .ratelimiter_disabled(true)
+        .build();
+    let channel = ChannelId::new(SUMMARY_CHANNEL.parse().unwrap());
+    let big = CreateAttachment::bytes(vec![0u8; fake_discord::UPLOAD_LIMIT + 1], "big.bin");
+    let refused = channel
+        .send_message(&http, CreateMessage::new().content("x").add_file(big))
+        .await
+        .unwrap_err();
+    let text = format!("{refused:?}");
+    assert!(text.contains("40005"), "{text}");
+    let small = CreateAttachment::bytes(vec![1u8; 1024], "small.bin");
+    let sent = channel
+        .send_message(&http, CreateMessage::new().content("x").add_file(small))
+        .await
+        .unwrap();
+    assert_eq!(sent.attachments[0].filename, "small.bin");
+    assert_eq!(sent.attachments[0].size, 1024);
+}

@@ -166,3 +166,11 @@ fig-priority = { $priority }: { $spread }
 fig-knowledge = solved with a knowledge article: { $solved } ({ $suggested } suggested at opening)
 fig-satisfaction = satisfaction: { $share } rated 4–5 ({ $count } rating(s))
 spread = median { $median } · p90 { $p90 }
+
+# The summary's chart (PNG in Discord, SVG on the dashboard).
+chart-open-title = Open tickets per level, last { $days } days
+chart-resolution-title = Median time to resolution per day
+chart-axis-tickets = tickets
+chart-axis-hours = hours
+chart-level = Level { $level } · { $name }
+chart-day = { $month }/{ $day }

@@ -165,3 +165,11 @@ fig-priority = { $priority }: { $spread }
 fig-knowledge = resueltos con un artículo de conocimiento: { $solved } ({ $suggested } sugeridos al abrirlos)
 fig-satisfaction = satisfacción: { $share } valoraron 4–5 ({ $count } valoración(es))
 spread = mediana { $median } · p90 { $p90 }
+
+# El gráfico del resumen (PNG en Discord, SVG en el panel).
+chart-open-title = Tickets abiertos por nivel, últimos { $days } días
+chart-resolution-title = Mediana del tiempo de resolución por día
+chart-axis-tickets = tickets
+chart-axis-hours = horas
+chart-level = Nivel { $level } · { $name }
+chart-day = { $day }/{ $month }

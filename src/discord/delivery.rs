@@ -20,8 +20,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt as _;
 use serenity::all::{
-    ChannelId, CreateMessage, CreateThread, GetMessages, GuildId, Http, HttpError, Message,
-    MessageId, RoleId, UserId,
+    ChannelId, CreateAttachment, CreateMessage, CreateThread, GetMessages, GuildId, Http,
+    HttpError, Message, MessageId, RoleId, UserId,
 };
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
@@ -341,7 +341,24 @@ impl Deliverer {
             }
             Outgoing::Summary { channel, report } => {
                 let parts = text.summary_messages(report);
-                self.parts(p, ChannelId::new(channel.0), &parts, |_| Vec::new(), now)
+                // The chart rides on the last part; a chart that cannot be drawn is left out
+                // rather than holding the summary back.
+                let chart = report.history.as_ref().and_then(|h| {
+                    (text.chart_png(h))
+                        .inspect_err(
+                            |e| tracing::warn!(error = %e, "the summary chart was not drawn"),
+                        )
+                        .ok()
+                });
+                let last = parts.len().saturating_sub(1);
+                let attach = |i: usize, create: CreateMessage| match &chart {
+                    Some(png) if i == last => create.add_file(CreateAttachment::bytes(
+                        png.clone(),
+                        crate::render::chart::PNG_NAME,
+                    )),
+                    _ => create,
+                };
+                self.parts(p, ChannelId::new(channel.0), &parts, attach, now)
                     .await
             }
         };
@@ -519,11 +536,11 @@ impl Deliverer {
         let parts = crate::render::split_message(&text.event(event), crate::render::MESSAGE_LIMIT);
         let last = parts.len().saturating_sub(1);
         let closed = matches!(event.kind, crate::domain::EventKind::Closed { .. });
-        let buttons = |i: usize| {
+        let buttons = |i: usize, create: CreateMessage| {
             if closed && i == last {
-                messages::rating_buttons(number)
+                create.components(messages::rating_buttons(number))
             } else {
-                Vec::new()
+                create
             }
         };
         self.parts(p, ChannelId::new(thread), &parts, buttons, now)
@@ -592,7 +609,7 @@ impl Deliverer {
         p: &Pending,
         channel: ChannelId,
         parts: &[String],
-        buttons: impl Fn(usize) -> Vec<serenity::all::CreateActionRow>,
+        decorate: impl Fn(usize, CreateMessage) -> CreateMessage,
         now: DateTime<Utc>,
     ) -> Sent<Option<u64>> {
         let mut last = None;
@@ -603,7 +620,7 @@ impl Deliverer {
             } else {
                 format!("{}-{i}", p.id)
             };
-            let create = messages::quiet(&nonce, part, buttons(i));
+            let create = decorate(i, messages::quiet(&nonce, part, Vec::new()));
             let m = self
                 .create_once(p, i as u32, channel, create, part, now)
                 .await?;

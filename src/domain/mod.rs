@@ -7,6 +7,7 @@ mod choice;
 pub mod effects;
 pub mod event;
 pub mod figures;
+pub mod history;
 mod ids;
 pub mod kb;
 mod level;

@@ -57,6 +57,9 @@ pub struct SummaryReport {
     /// Tickets that missed a target in the last 24 hours: number, title, target.
     #[serde(default)]
     pub breaches: Vec<(crate::domain::TicketNumber, String, String)>,
+    /// The last days, for the chart; `None` in summaries queued before charts existed.
+    #[serde(default)]
+    pub history: Option<super::history::History>,
 }
 
 impl SummaryReport {

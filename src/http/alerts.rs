@@ -7,7 +7,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
-use subtle::ConstantTimeEq;
 
 use super::{payloads, problem, AppState};
 use crate::config::AlertSource;
@@ -60,8 +59,7 @@ fn authorized(source: &AlertSource, headers: &HeaderMap) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
-    let expected = source.token.expose().as_bytes();
-    !expected.is_empty() && bool::from(given.as_bytes().ct_eq(expected))
+    source.token.matches(given)
 }
 
 fn accepted(source: &str, outcomes: &[AlertOutcome]) -> Response {

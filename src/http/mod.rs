@@ -1,12 +1,14 @@
 //! The HTTP side of `tierdesk run` (SPEC §12–§13), on `[http] listen`: monitoring alerts in,
-//! health and metrics out. A front end like the Discord one: it parses, calls the service,
+//! health, metrics and the dashboard out. A front end like the Discord one: it parses, calls the service,
 //! answers; every request is bounded (body size, time, how many at once) and the listener
 //! stops with the bot on SIGTERM, finishing the requests in flight.
 
 mod alerts;
 mod batcher;
+mod dashboard;
 mod health;
 mod metrics;
+mod pages;
 pub mod payloads;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -96,6 +98,11 @@ pub fn router(state: AppState) -> Router {
         .route("/alerts/{source}", post(alerts::receive))
         .route("/health", get(health::health))
         .route("/metrics", get(metrics::metrics))
+        .route("/", get(dashboard::queues))
+        .route("/tickets/{number}", get(dashboard::ticket))
+        .route("/figures", get(dashboard::figures))
+        .route("/chart.svg", get(dashboard::chart))
+        .route("/login", get(dashboard::login_form).post(dashboard::login))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))

@@ -11,6 +11,7 @@ use crate::domain::{Level, Priority, Status, Ticket};
 use crate::i18n::Lang;
 use crate::tr;
 
+pub mod chart;
 mod outgoing;
 mod replies;
 mod summary;
@@ -32,7 +33,7 @@ impl<'a> Text<'a> {
         Text { config, lang }
     }
 
-    fn level_name(&self, level: Level) -> String {
+    pub fn level_name(&self, level: Level) -> String {
         self.config
             .tier(level)
             .map_or_else(|| level.default_name().to_owned(), |t| t.name.clone())

@@ -3,6 +3,7 @@
 //! Discord; the front ends (console, Discord) parse, call `execute`, and render the result.
 
 mod alerts;
+pub mod dashboard;
 mod deadlines;
 pub mod delivery;
 mod health;

@@ -8,7 +8,8 @@ use chrono_tz::Tz;
 
 use super::{Context, Outcome, Reply, Service};
 use crate::domain::effects::Outgoing;
-use crate::domain::{rules, GuildId, Level, Priority};
+use crate::domain::history::{self, History};
+use crate::domain::{rules, GuildId, Level, Priority, Status};
 use crate::error::Error;
 use crate::store;
 
@@ -31,7 +32,19 @@ pub async fn build_report(
     let db = service.store.reader();
     // Independent reads, side by side on the reader pool.
     let day_ago = now - Duration::hours(24);
-    let (previous, open_counts, (overdue_count, overdue), oldest, kinds, figures, breaches) = tokio::try_join!(
+    let tz = service.config.summary.timezone;
+    let since = history::window_start(now, tz);
+    let (
+        previous,
+        open_counts,
+        (overdue_count, overdue),
+        oldest,
+        kinds,
+        figures,
+        breaches,
+        moves,
+        closes,
+    ) = tokio::try_join!(
         store::summaries::last_counts(db, guild),
         store::figures::open_counts(db, guild),
         store::figures::overdue(db, guild, now, 5),
@@ -39,7 +52,10 @@ pub async fn build_report(
         store::figures::activity(db, guild, now - Duration::hours(24), now),
         store::figures::key_figures(db, guild, now - Duration::days(FIGURES_WINDOW_DAYS), now),
         store::figures::breaches(db, guild, day_ago, now),
+        store::history::level_moves(db, guild, since),
+        store::history::closes(db, guild, since),
     )?;
+    let history = chart(service, now, &open_counts, &moves, &closes);
     let mut per_cell: BTreeMap<(Level, Priority), i64> = BTreeMap::new();
     for (level, priority, _status, n) in open_counts {
         *per_cell.entry((level, priority)).or_default() += n;
@@ -83,7 +99,42 @@ pub async fn build_report(
         },
         figures,
         breaches,
+        history: Some(history),
     })
+}
+
+/// The chart's numbers from what the store read: a series for each level that owns tickets.
+fn chart(
+    service: &Service,
+    now: DateTime<Utc>,
+    open_counts: &[(Level, Priority, Status, i64)],
+    moves: &[history::LevelMove],
+    closes: &[(DateTime<Utc>, i64)],
+) -> History {
+    let mut per_level = BTreeMap::new();
+    for (level, _, _, n) in open_counts {
+        *per_level.entry(*level).or_default() += n;
+    }
+    let levels: Vec<Level> = (service.config.tiers.keys().copied())
+        .filter(|l| *l <= Level::EXPERTS)
+        .collect();
+    let tz = service.config.summary.timezone;
+    history::history(now, tz, &levels, &per_level, moves, closes)
+}
+
+impl Service {
+    /// The chart's numbers for the last days, as of `now` (the dashboard's chart).
+    pub async fn history(&self, now: DateTime<Utc>) -> anyhow::Result<History> {
+        let (db, guild) = (self.store.reader(), self.config.discord.guild_id);
+        let tz = self.config.summary.timezone;
+        let since = history::window_start(now, tz);
+        let (open_counts, moves, closes) = tokio::try_join!(
+            store::figures::open_counts(db, guild),
+            store::history::level_moves(db, guild, since),
+            store::history::closes(db, guild, since),
+        )?;
+        Ok(chart(self, now, &open_counts, &moves, &closes))
+    }
 }
 
 impl Service {

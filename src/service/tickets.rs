@@ -824,7 +824,7 @@ impl Service {
             None => ctx.actor.highest(),
         };
         let tickets =
-            store::tickets::queue(self.store.reader(), ctx.guild, level, status, 1000).await?;
+            store::tickets::queue(self.store.reader(), ctx.guild, level, status, (1000, 0)).await?;
         Ok(Outcome::quiet(Reply::Queue {
             level,
             status,

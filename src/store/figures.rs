@@ -14,7 +14,7 @@ use crate::domain::figures::{
 use crate::domain::summary::TicketLine;
 use crate::domain::{GuildId, Level, Priority, Status, TicketNumber};
 
-fn level_of(n: i64) -> Option<Level> {
+pub(super) fn level_of(n: i64) -> Option<Level> {
     u8::try_from(n).ok().and_then(Level::new)
 }
 

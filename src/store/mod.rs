@@ -17,6 +17,7 @@ macro_rules! open_statuses {
 pub mod alerts;
 pub mod events;
 pub mod figures;
+pub mod history;
 pub mod kb;
 pub mod oncall;
 pub mod outbox;

@@ -221,20 +221,21 @@ pub async fn update(tx: &mut Tx, t: &Ticket) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Not-closed tickets of a guild, optionally one level and one status, oldest first.
+/// Not-closed tickets of a guild, optionally one level and one status, oldest first: `limit`
+/// of them after skipping `offset`.
 pub async fn queue<'e>(
     db: impl SqliteExecutor<'e>,
     guild: GuildId,
     level: Option<Level>,
     status: Option<Status>,
-    limit: i64,
+    (limit, offset): (i64, i64),
 ) -> anyhow::Result<Vec<Ticket>> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
         concat!(
             "SELECT {} FROM tickets WHERE guild_id = ?1 AND ",
             open_statuses!(),
             " AND (?2 IS NULL OR level = ?2) AND (?3 IS NULL OR status = ?3) \
-             ORDER BY opened_at, number LIMIT ?4"
+             ORDER BY opened_at, number LIMIT ?4 OFFSET ?5"
         ),
         COLUMNS
     ))
@@ -242,6 +243,7 @@ pub async fn queue<'e>(
     .bind(level.map(|l| l.get() as i64))
     .bind(status.map(|s| s.as_str()))
     .bind(limit)
+    .bind(offset)
     .fetch_all(db)
     .await?;
     rows.into_iter().map(Row::into_ticket).collect()

@@ -164,3 +164,19 @@ impl TestApp {
         (q("tickets").await, q("events").await, q("outbox").await)
     }
 }
+
+/// The HTTP side of `app` (dashboard, health, alerts) served on loopback: its base address,
+/// and the sender that stops it when dropped.
+pub async fn serve_http(app: &TestApp) -> (String, tokio::sync::watch::Sender<bool>) {
+    use tierdesk::http::{AppState, DiscordStatus};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState::new(
+        app.service.clone(),
+        std::sync::Arc::new(DiscordStatus::default()),
+        None,
+    );
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    tokio::spawn(tierdesk::http::serve(listener, state, shutdown));
+    (base, stop)
+}

@@ -71,6 +71,113 @@ struct Inner {
     gateway_down: bool,
     /// Messages that exist, by id.
     messages: HashMap<String, Value>,
+    /// Files attached to created messages, in the order they came.
+    uploads: Vec<Upload>,
+}
+
+/// A file attached to a message (a `files[n]` part of a multipart request).
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub channel: String,
+    pub message_id: String,
+    pub filename: String,
+    pub content_type: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+/// Discord's upload limit for a server without boosts, all files of a message together.
+pub const UPLOAD_LIMIT: usize = 10 * 1024 * 1024;
+/// Discord refuses more files than this on one message.
+pub const MAX_FILES: usize = 10;
+
+/// A file part before the message it belongs to exists.
+struct FilePart {
+    index: usize,
+    filename: String,
+    content_type: Option<String>,
+    bytes: Vec<u8>,
+}
+
+fn discord_error(status: StatusCode, code: u32, message: &str) -> Response {
+    (status, Json(json!({ "message": message, "code": code }))).into_response()
+}
+
+/// A message body as Discord takes it: JSON, or multipart/form-data with the JSON in a
+/// `payload_json` part and files in `files[n]` parts. Refuses what Discord refuses: bad
+/// JSON, a file part without a file name, more than `MAX_FILES` files, more than
+/// `UPLOAD_LIMIT` bytes, and `attachments` naming a file that was not sent.
+async fn message_body(request: axum::extract::Request) -> Result<(Value, Vec<FilePart>), Response> {
+    use axum::extract::FromRequest;
+    let multipart = (request.headers().get(axum::http::header::CONTENT_TYPE))
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let Json(body) = Json::<Value>::from_request(request, &())
+            .await
+            .map_err(|_| {
+                discord_error(
+                    StatusCode::BAD_REQUEST,
+                    50109,
+                    "The request body contains invalid JSON.",
+                )
+            })?;
+        return Ok((body, Vec::new()));
+    }
+    let mut form = axum::extract::Multipart::from_request(request, &())
+        .await
+        .map_err(|_| discord_error(StatusCode::BAD_REQUEST, 50035, "Invalid Form Body"))?;
+    let (mut body, mut files, mut total) = (None, Vec::new(), 0usize);
+    let invalid = || discord_error(StatusCode::BAD_REQUEST, 50035, "Invalid Form Body");
+    while let Some(field) = form.next_field().await.map_err(|_| invalid())? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let filename = field.file_name().map(str::to_owned);
+        let content_type = field.content_type().map(str::to_owned);
+        let bytes = field.bytes().await.map_err(|_| invalid())?;
+        if name == "payload_json" {
+            body = Some(serde_json::from_slice::<Value>(&bytes).map_err(|_| {
+                discord_error(
+                    StatusCode::BAD_REQUEST,
+                    50109,
+                    "The request body contains invalid JSON.",
+                )
+            })?);
+            continue;
+        }
+        let index = (name.strip_prefix("files["))
+            .and_then(|rest| rest.strip_suffix(']'))
+            .and_then(|n| n.parse::<usize>().ok());
+        let (Some(index), Some(filename)) = (index, filename) else {
+            return Err(invalid());
+        };
+        total += bytes.len();
+        files.push(FilePart {
+            index,
+            filename,
+            content_type,
+            bytes: bytes.to_vec(),
+        });
+    }
+    if files.len() > MAX_FILES {
+        return Err(invalid());
+    }
+    if total > UPLOAD_LIMIT {
+        return Err(discord_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            40005,
+            "Request entity too large",
+        ));
+    }
+    let body = body.unwrap_or_else(|| json!({}));
+    let named = body["attachments"].as_array().cloned().unwrap_or_default();
+    for a in named {
+        let id = a["id"]
+            .as_u64()
+            .or_else(|| a["id"].as_str().and_then(|s| s.parse().ok()));
+        if !id.is_some_and(|id| files.iter().any(|f| f.index as u64 == id)) {
+            return Err(invalid());
+        }
+    }
+    Ok((body, files))
 }
 
 /// The Discord server the fake describes: the example config's guild, roles and channels,
@@ -213,6 +320,9 @@ impl FakeDiscord {
                 post(create_thread),
             )
             .fallback(unknown)
+            // Room for a body over Discord's upload limit, so the fake refuses it as Discord
+            // does rather than at the door.
+            .layer(axum::extract::DefaultBodyLimit::max(4 * UPLOAD_LIMIT))
             .with_state(fake.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -319,6 +429,11 @@ impl FakeDiscord {
     /// Drops every fault still queued.
     pub fn clear_faults(&self) {
         self.inner.lock().unwrap().faults.clear();
+    }
+
+    /// Every file attached to a created message, oldest first.
+    pub fn uploads(&self) -> Vec<Upload> {
+        self.inner.lock().unwrap().uploads.clone()
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -429,8 +544,12 @@ fn message_json(id: &str, channel: &str, body: &Value) -> Value {
 async fn create_message(
     State(fake): State<FakeDiscord>,
     Path(channel): Path<String>,
-    Json(body): Json<Value>,
+    request: axum::extract::Request,
 ) -> Response {
+    let (body, files) = match message_body(request).await {
+        Ok(read) => read,
+        Err(refused) => return refused,
+    };
     let path = format!("/channels/{channel}/messages");
     let fault = fake.record_fault(Method::POST, "create_message", path, body.clone());
     let land_then_drop = matches!(fault, Some(Fault::LandThenDrop));
@@ -439,7 +558,7 @@ async fn create_message(
             return answer;
         }
     }
-    let m = fake.create(&channel, &body);
+    let m = fake.create(&channel, &body, files);
     if land_then_drop {
         return dropped();
     }
@@ -477,9 +596,10 @@ impl FakeDiscord {
 
     /// Creates a message, or returns the one already created for its nonce within the
     /// nonce window when `enforce_nonce` is set, as Discord does.
-    fn create(&self, channel: &str, body: &Value) -> Value {
+    fn create(&self, channel: &str, body: &Value, files: Vec<FilePart>) -> Value {
         let nonce = body["nonce"].as_str().map(str::to_owned);
         let id = self.new_id();
+        let attachment_ids: Vec<String> = files.iter().map(|_| self.new_id()).collect();
         let mut inner = self.inner.lock().unwrap();
         let window = inner
             .nonce_window
@@ -491,7 +611,28 @@ impl FakeDiscord {
                 }
             }
         }
-        let m = message_json(&id, channel, body);
+        let mut m = message_json(&id, channel, body);
+        m["attachments"] = json!(files
+            .iter()
+            .zip(&attachment_ids)
+            .map(|(f, attachment)| json!({
+                "id": attachment,
+                "filename": f.filename,
+                "size": f.bytes.len(),
+                "url": format!("https://cdn.discordapp.com/attachments/{channel}/{id}/{}", f.filename),
+                "proxy_url": format!("https://media.discordapp.net/attachments/{channel}/{id}/{}", f.filename),
+                "content_type": f.content_type,
+            }))
+            .collect::<Vec<_>>());
+        for f in files {
+            inner.uploads.push(Upload {
+                channel: channel.to_owned(),
+                message_id: id.clone(),
+                filename: f.filename,
+                content_type: f.content_type,
+                bytes: f.bytes,
+            });
+        }
         if let Some(nonce) = nonce {
             inner.by_nonce.insert(
                 (channel.to_owned(), nonce),
