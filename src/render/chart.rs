@@ -5,6 +5,8 @@
 use std::sync::Once;
 
 use chrono::Datelike;
+use plotters::coord::ranged1d::SegmentedCoord;
+use plotters::coord::types::RangedCoordi32;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
@@ -121,6 +123,12 @@ fn draw<DB: DrawingBackend>(
     draw_resolution(&bottom, h, words)
 }
 
+/// One segment per day, each label under its own segment.
+fn days_axis(days: i32) -> SegmentedCoord<RangedCoordi32> {
+    // A segmented range includes its end: 0..days-1 is `days` segments.
+    (0..(days - 1).max(0)).into_segmented()
+}
+
 fn day_label(words: &Words, x: &SegmentValue<i32>) -> String {
     match x {
         SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
@@ -142,13 +150,14 @@ fn draw_open<DB: DrawingBackend>(
         .margin(12)
         .x_label_area_size(32)
         .y_label_area_size(56)
-        .build_cartesian_2d((0..days).into_segmented(), 0..top + top / 5 + 1)?;
+        .build_cartesian_2d(days_axis(days), 0..top + top / 5 + 1)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(days as usize)
         .x_label_formatter(&|x| day_label(words, x))
         .y_desc(&words.tickets)
+        .light_line_style(WHITE)
         .label_style((FONT, 16))
         .axis_desc_style((FONT, 16))
         .draw()?;
@@ -185,13 +194,16 @@ fn draw_resolution<DB: DrawingBackend>(
         .margin(12)
         .x_label_area_size(32)
         .y_label_area_size(56)
-        .build_cartesian_2d((0..days).into_segmented(), 0.0..top * 1.15)?;
+        .build_cartesian_2d(days_axis(days), 0.0..top * 1.15)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(days as usize)
         .x_label_formatter(&|x| day_label(words, x))
         .y_desc(&words.hours)
+        .y_labels(6)
+        .y_label_formatter(&|hours| format!("{hours:.0}"))
+        .light_line_style(WHITE)
         .label_style((FONT, 16))
         .axis_desc_style((FONT, 16))
         .draw()?;
