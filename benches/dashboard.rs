@@ -16,7 +16,6 @@ use tierdesk::http::{AppState, DiscordStatus};
 use tierdesk::i18n::Lang;
 use tierdesk::render::Text;
 use tierdesk::service::Service;
-use tierdesk::store::Store;
 
 const EXAMPLE: &str = include_str!("../bot.toml.example");
 const KEY: &str = "bench-key";
@@ -73,12 +72,14 @@ async fn main() {
     let text =
         format!("{EXAMPLE}\n[http]\nlisten = \"127.0.0.1:0\"\ndashboard_token = \"{KEY}\"\n");
     let config = Config::parse(&text, &|k| (k == "DATABASE_URL").then(|| url.clone())).unwrap();
-    let service = Service::new(Store::open(&url).await.unwrap(), config);
+    let service = Service::connect(config).await.unwrap();
+    let raw = sqlx::SqlitePool::connect(&url).await.unwrap();
     let closed = env_usize("TIERDESK_BENCH_CLOSED", 1_000_000);
     let open = env_usize("TIERDESK_BENCH_OPEN", 10_000);
     let now = Utc::now();
     let t = Instant::now();
-    seed::seed(&service, closed, open, now).await;
+    let guild = service.config.discord.guild_id.db();
+    seed::seed(&raw, guild, closed, open, now).await;
     println!(
         "seeded {closed} closed and {open} open tickets in {:.1} s",
         t.elapsed().as_secs_f64()

@@ -15,7 +15,6 @@ use tierdesk::command;
 use tierdesk::config::Config;
 use tierdesk::domain::{GuildId, RoleId, UserId};
 use tierdesk::service::{build_report, Context, Service};
-use tierdesk::store::Store;
 
 const EXAMPLE: &str = include_str!("../bot.toml.example");
 
@@ -43,6 +42,13 @@ fn memory_mib(key: &str) -> f64 {
         .map_or(f64::NAN, |kib| kib / 1024.0)
 }
 
+/// The service's database file opened on its own, for bulk seeding.
+async fn raw_pool(service: &Service) -> sqlx::SqlitePool {
+    sqlx::SqlitePool::connect(&service.config.database_url)
+        .await
+        .unwrap()
+}
+
 async fn service_at(dir: &std::path::Path, name: &str) -> Service {
     service_with(dir, name, "").await
 }
@@ -52,7 +58,7 @@ async fn service_with(dir: &std::path::Path, name: &str, extra: &str) -> Service
     let url = format!("sqlite://{}", dir.join(name).display());
     let text = format!("{EXAMPLE}\n{extra}");
     let config = Config::parse(&text, &|k| (k == "DATABASE_URL").then(|| url.clone())).unwrap();
-    Service::new(Store::open(&url).await.unwrap(), config)
+    Service::connect(config).await.unwrap()
 }
 
 /// Service hours with every priority on the `hours` clock, for the deadline step's cost.
@@ -154,6 +160,7 @@ async fn ticket_ops(service: &Service, tickets: usize) -> (f64, Vec<Duration>) {
 /// 20,000 filler words plus the help-desk words, as text does: a few words are everywhere,
 /// most are rare. Returns the most frequent word, for the worst-case query.
 async fn seed_articles(service: &Service, n: usize, now: DateTime<Utc>) -> String {
+    let db = raw_pool(service).await;
     const HELP_DESK: &[&str] = &[
         "vpn",
         "certificate",
@@ -239,7 +246,7 @@ async fn seed_articles(service: &Service, n: usize, now: DateTime<Utc>) -> Strin
                 (i as i64 + 1, title, body)
             })
             .collect();
-        let mut tx = service.store.begin_write().await.unwrap();
+        let mut tx = db.begin().await.unwrap();
         let mut q = QueryBuilder::new(
             "INSERT INTO articles (guild_id, number, title, body, tags, author_id, created_at, updated_at) ",
         );
@@ -314,7 +321,14 @@ async fn main() {
     let big = service_at(&dir, "big.db").await;
     let now = Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0).unwrap();
     let t = Instant::now();
-    seed::seed(&big, closed, open, now).await;
+    seed::seed(
+        &raw_pool(&big).await,
+        big.config.discord.guild_id.db(),
+        closed,
+        open,
+        now,
+    )
+    .await;
     println!(
         "\nseeded {closed} closed and {open} open tickets in {:.1} s",
         t.elapsed().as_secs_f64()
@@ -335,38 +349,22 @@ async fn main() {
         percentile(&runs, 50.0).as_secs_f64() * 1e3,
         runs.last().unwrap().as_secs_f64() * 1e3
     );
-    // Where the time goes, query by query.
-    let db = big.store.reader();
+    // Where the time goes, read by read.
     let week = now - chrono::Duration::days(7);
     let t = Instant::now();
-    tierdesk::store::figures::key_figures(db, guild, week, now)
-        .await
-        .unwrap();
+    big.key_figures(week, now).await.unwrap();
     let figures = t.elapsed();
     let t = Instant::now();
-    tierdesk::store::figures::open_counts(db, guild)
-        .await
-        .unwrap();
+    big.open_per_level().await.unwrap();
     let counts = t.elapsed();
     let t = Instant::now();
-    tierdesk::store::figures::overdue(db, guild, now, 5)
-        .await
-        .unwrap();
-    tierdesk::store::figures::oldest_open(db, guild, 5)
-        .await
-        .unwrap();
-    let lists = t.elapsed();
-    let t = Instant::now();
-    tierdesk::store::figures::activity(db, guild, now - chrono::Duration::days(1), now)
-        .await
-        .unwrap();
-    let activity = t.elapsed();
+    big.history(now).await.unwrap();
+    let chart = t.elapsed();
     println!(
-        "  of which: key figures {:.1} ms, open counts {:.1} ms, overdue + oldest {:.1} ms, last 24h {:.1} ms",
+        "  of which: key figures {:.1} ms, open counts {:.1} ms, the chart's 14 days {:.1} ms",
         figures.as_secs_f64() * 1e3,
         counts.as_secs_f64() * 1e3,
-        lists.as_secs_f64() * 1e3,
-        activity.as_secs_f64() * 1e3
+        chart.as_secs_f64() * 1e3
     );
     let admin = big.actor(UserId(1), &[big.config.discord.admin_role_id]);
     let ctx = Context {

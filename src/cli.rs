@@ -13,7 +13,6 @@ use crate::domain::{RoleId, UserId};
 use crate::export::{self, Format};
 use crate::render::Text;
 use crate::service::{build_report, Service};
-use crate::store::Store;
 
 /// tierdesk: tiered IT support in Discord.
 #[derive(Debug, Parser)]
@@ -79,11 +78,6 @@ fn log_init(default: &str) {
         .try_init();
 }
 
-async fn open(config: Config) -> anyhow::Result<Service> {
-    let store = Store::open(&config.database_url).await?;
-    Ok(Service::new(store, config))
-}
-
 /// Reads `--roles 1,2,3`; an empty list means no roles.
 fn parse_roles(list: &str) -> anyhow::Result<Vec<RoleId>> {
     list.split(',')
@@ -134,9 +128,9 @@ pub async fn main(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         CliCommand::Migrate => {
-            let store = Store::open(&config.database_url).await?;
-            store.close().await;
-            println!("database {} is up to date", config.database_url);
+            let url = config.database_url.clone();
+            Service::connect(config).await?.disconnect().await;
+            println!("database {url} is up to date");
             Ok(0)
         }
         CliCommand::Console { as_user, roles } => {
@@ -144,17 +138,17 @@ pub async fn main(cli: Cli) -> anyhow::Result<i32> {
                 None => vec![config.discord.admin_role_id],
                 Some(list) => parse_roles(&list)?,
             };
-            let service = open(config).await?;
+            let service = Service::connect(config).await?;
             let actor = service.actor(as_user.map_or(CONSOLE_USER, UserId), &roles);
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
             let interactive = std::io::stdin().is_terminal();
             let mut out = std::io::stdout().lock();
             console::run(&service, actor, stdin, &mut out, interactive, Utc::now).await?;
-            service.store.close().await;
+            service.disconnect().await;
             Ok(0)
         }
         CliCommand::Summary { .. } => {
-            let service = open(config).await?;
+            let service = Service::connect(config).await?;
             let report =
                 build_report(&service, service.config.discord.guild_id, Utc::now()).await?;
             let text = Text::new(&service.config, service.config.discord.language);
@@ -162,7 +156,7 @@ pub async fn main(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         CliCommand::Export { format } => {
-            let service = open(config).await?;
+            let service = Service::connect(config).await?;
             let mut out = std::io::stdout().lock();
             export::export(&service, format, Utc::now(), &mut out).await?;
             Ok(0)
@@ -179,8 +173,8 @@ pub async fn main(cli: Cli) -> anyhow::Result<i32> {
             Ok(if checks.iter().all(|c| c.ok) { 0 } else { 1 })
         }
         CliCommand::Backup { path } => {
-            let store = Store::open(&config.database_url).await?;
-            store
+            let service = Service::connect(config).await?;
+            service
                 .backup(&path)
                 .await
                 .with_context(|| format!("backup to {}", path.display()))?;

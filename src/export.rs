@@ -9,7 +9,6 @@ use serde::Serialize;
 use crate::domain::figures::KeyFigures;
 use crate::domain::Ticket;
 use crate::service::{Service, FIGURES_WINDOW_DAYS};
-use crate::store;
 
 /// One exported ticket, flat so that it fits a CSV row.
 #[derive(Debug, Serialize)]
@@ -82,8 +81,8 @@ pub async fn export(
     now: DateTime<Utc>,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    let guild = service.config.discord.guild_id;
-    let tickets: Vec<TicketRecord> = store::tickets::all(service.store.reader(), guild)
+    let tickets: Vec<TicketRecord> = service
+        .all_tickets()
         .await?
         .into_iter()
         .map(TicketRecord::from)
@@ -97,13 +96,9 @@ pub async fn export(
             w.flush()?;
         }
         Format::Json => {
-            let key_figures = store::figures::key_figures(
-                service.store.reader(),
-                guild,
-                now - Duration::days(FIGURES_WINDOW_DAYS),
-                now,
-            )
-            .await?;
+            let key_figures = service
+                .key_figures(now - Duration::days(FIGURES_WINDOW_DAYS), now)
+                .await?;
             let export = JsonExport {
                 generated_at: now,
                 tickets,

@@ -35,5 +35,4 @@ pub mod refusal;
 pub mod render;
 pub mod scheduler;
 pub mod service;
-pub mod store;
 pub mod telemetry;

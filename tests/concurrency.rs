@@ -8,14 +8,13 @@ use std::sync::Arc;
 use common::*;
 use tierdesk::command;
 use tierdesk::service::{Context, Reply, Service};
-use tierdesk::store::Store;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixty_four_writers_two_thousand_operations() {
     let app = spawn_app().await;
     let url = app.service.config.database_url.clone();
     // A second service on the same file, as the console next to the bot would be.
-    let other = Service::new(Store::open(&url).await.unwrap(), config(&url));
+    let other = Service::connect(config(&url)).await.unwrap();
     let services = Arc::new([app.service.clone(), other]);
     let guild = app.service.config.discord.guild_id;
     let now = app.now;
@@ -74,7 +73,7 @@ async fn sixty_four_writers_two_thousand_operations() {
     assert_eq!(tickets, opens);
     // open → opened + paged; ack, note and close → one event each.
     assert_eq!(events, 2 * opens + acks + notes + closes);
-    let db = app.service.store.reader();
+    let db = &app.db;
     let closed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE status = 'closed'")
         .fetch_one(db)
         .await

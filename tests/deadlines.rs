@@ -8,7 +8,6 @@ use common::*;
 use tierdesk::domain::{Level, Status, TicketNumber};
 use tierdesk::scheduler;
 use tierdesk::service::DeadlineAction;
-use tierdesk::store;
 
 const N1: TicketNumber = TicketNumber(1);
 
@@ -47,14 +46,7 @@ async fn repages_then_escalates_up_to_the_admins() {
             to: Level::TECHNICAL
         }]
     );
-    let t = store::tickets::find(
-        app.service.store.reader(),
-        app.service.config.discord.guild_id,
-        N1,
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let (t, _) = app.ticket(N1.0).await;
     assert_eq!(
         (t.level, t.status, t.repages),
         (Level::TECHNICAL, Status::Open, 0)

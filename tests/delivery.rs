@@ -15,7 +15,6 @@ use fake_discord::{FakeDiscord, Fault};
 use serde_json::json;
 use serenity::all::HttpBuilder;
 use tierdesk::discord::delivery::{Deliverer, Report};
-use tierdesk::store;
 
 const QUEUE_L1: &str = "1100000000000000121";
 
@@ -45,9 +44,7 @@ fn conforms(fake: &FakeDiscord) {
 }
 
 async fn undelivered(app: &TestApp) -> i64 {
-    store::outbox::pending_count(app.service.store.reader())
-        .await
-        .unwrap()
+    app.service.outbox_counts().await.unwrap().0
 }
 
 #[tokio::test]
@@ -234,11 +231,11 @@ async fn a_crash_before_the_commit_does_not_post_twice() {
     d.deliver_due(app.now).await.unwrap();
     // As if the bot died after Discord created the messages and before it recorded that.
     sqlx::query("UPDATE outbox SET delivered_at = NULL, discord_message_id = NULL")
-        .execute(app.service.store.reader())
+        .execute(&app.db)
         .await
         .unwrap();
     sqlx::query("UPDATE tickets SET thread_id = NULL")
-        .execute(app.service.store.reader())
+        .execute(&app.db)
         .await
         .unwrap();
     d.deliver_due(app.now).await.unwrap();

@@ -7,7 +7,6 @@ use common::*;
 use tierdesk::domain::figures::Spread;
 use tierdesk::domain::{Level, Priority};
 use tierdesk::service::{build_report, Reply};
-use tierdesk::store;
 
 /// Builds the timeline; returns "now", two days after t0.
 async fn build(app: &mut TestApp) -> chrono::DateTime<chrono::Utc> {
@@ -68,15 +67,11 @@ async fn build(app: &mut TestApp) -> chrono::DateTime<chrono::Utc> {
 async fn key_figures_match_the_hand_computed_answers() {
     let mut app = spawn_app().await;
     let now = build(&mut app).await;
-    let guild = app.service.config.discord.guild_id;
-    let f = store::figures::key_figures(
-        app.service.store.reader(),
-        guild,
-        now - Duration::days(7),
-        now,
-    )
-    .await
-    .unwrap();
+    let f = app
+        .service
+        .key_figures(now - Duration::days(7), now)
+        .await
+        .unwrap();
 
     let l1 = &f.levels[&Level::SERVICE_DESK];
     assert_eq!(

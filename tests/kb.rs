@@ -7,7 +7,6 @@ use chrono::Duration;
 use common::*;
 use tierdesk::domain::ArticleNumber;
 use tierdesk::service::Reply;
-use tierdesk::store;
 
 async fn corpus(app: &TestApp) {
     let l3 = app.agent(3);
@@ -230,14 +229,11 @@ async fn open_suggests_articles_and_close_records_the_link() {
     .await;
     app.ok(&l1, "/ticket close ticket:2 resolution:descaled kb:KB-2")
         .await;
-    let f = store::figures::key_figures(
-        app.service.store.reader(),
-        app.service.config.discord.guild_id,
-        app.now - Duration::days(7),
-        app.now,
-    )
-    .await
-    .unwrap();
+    let f = app
+        .service
+        .key_figures(app.now - Duration::days(7), app.now)
+        .await
+        .unwrap();
     assert_eq!(f.knowledge.solved_with_article, 2);
     assert_eq!(
         f.knowledge.suggested_at_open, 1,
@@ -249,24 +245,22 @@ async fn open_suggests_articles_and_close_records_the_link() {
 async fn titles_complete_as_typed() {
     let app = spawn_app().await;
     corpus(&app).await;
-    let guild = app.service.config.discord.guild_id;
-    let db = app.service.store.reader();
     let titles =
         |v: Vec<(ArticleNumber, String)>| v.into_iter().map(|(n, _)| n.0).collect::<Vec<_>>();
-    assert_eq!(
-        titles(
-            store::kb::complete_titles(db, guild, "vpn", 25)
-                .await
-                .unwrap()
-        ),
-        [1, 3]
-    );
-    assert_eq!(
-        titles(store::kb::complete_titles(db, guild, "", 2).await.unwrap()).len(),
-        2
-    );
-    assert!(store::kb::complete_titles(db, guild, "100%", 25)
-        .await
-        .unwrap()
-        .is_empty());
+    let complete = |typed: &'static str| {
+        let service = app.service.clone();
+        async move { titles(service.complete_articles(typed).await.unwrap()) }
+    };
+    assert_eq!(complete("vpn").await, [1, 3]);
+    assert_eq!(complete("").await.len(), 4);
+    assert!(complete("100%").await.is_empty());
+    // Discord shows at most 25 choices.
+    for i in 0..30 {
+        app.ok(
+            &app.agent(3),
+            &format!("/kb write title:\"Runbook {i}\" body:\"steps\""),
+        )
+        .await;
+    }
+    assert_eq!(complete("").await.len(), 25);
 }

@@ -8,24 +8,10 @@ use common::*;
 use tierdesk::domain::effects::{Arrival, Outgoing};
 use tierdesk::domain::{EventKind, GuildId, Level, Status, TicketNumber, WaitingOn};
 use tierdesk::service::Reply;
-use tierdesk::store;
 
 async fn timeline_kinds(app: &TestApp, number: i64) -> Vec<&'static str> {
-    let db = app.service.store.reader();
-    let t = store::tickets::find(
-        db,
-        app.service.config.discord.guild_id,
-        TicketNumber(number),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    store::events::timeline(db, t.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.kind.tag())
-        .collect()
+    let (_, timeline) = app.ticket(number).await;
+    timeline.into_iter().map(|e| e.kind.tag()).collect()
 }
 
 fn pages(effects: &[Outgoing]) -> Vec<(Level, Arrival)> {
@@ -493,7 +479,7 @@ async fn queue_lists_a_levels_open_tickets_and_priority_moves_the_deadline() {
 async fn the_timeline_is_append_only() {
     let app = spawn_app().await;
     app.ok(&app.requester(), "/ticket open title:x").await;
-    let db = app.service.store.reader();
+    let db = &app.db;
     let update = sqlx::query("UPDATE events SET kind = 'closed'")
         .execute(db)
         .await;
@@ -512,7 +498,7 @@ async fn outbox_holds_every_message_in_order_for_delivery() {
     .await;
     app.ok(&app.agent(1), "/ticket ack ticket:1").await;
     let queued: Vec<(i64, String)> = sqlx::query_as("SELECT id, payload FROM outbox ORDER BY id")
-        .fetch_all(app.service.store.reader())
+        .fetch_all(&app.db)
         .await
         .unwrap();
     let kinds: Vec<_> = queued
@@ -530,9 +516,7 @@ async fn outbox_holds_every_message_in_order_for_delivery() {
         ]
     );
     // Only the page may go now: the thread, its posts and the edit wait for it, in order.
-    let due = store::outbox::due(app.service.store.reader(), app.now, 100)
-        .await
-        .unwrap();
+    let due = app.service.outbox_due(app.now, 100).await.unwrap();
     let due: Vec<_> = due.iter().map(|p| p.id).collect();
     assert_eq!(due, [queued[0].0]);
 }

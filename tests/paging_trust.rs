@@ -235,11 +235,11 @@ async fn a_crash_between_thread_creation_and_commit_adopts_the_thread() {
     sqlx::query(
         "UPDATE outbox SET delivered_at = NULL WHERE kind IN ('thread_open', 'thread_post')",
     )
-    .execute(app.service.store.reader())
+    .execute(&app.db)
     .await
     .unwrap();
     sqlx::query("UPDATE tickets SET thread_id = NULL")
-        .execute(app.service.store.reader())
+        .execute(&app.db)
         .await
         .unwrap();
     d.deliver_due(app.now).await.unwrap();
@@ -251,7 +251,7 @@ async fn a_crash_between_thread_creation_and_commit_adopts_the_thread() {
     assert_eq!(counts(&app).await, (0, 0), "not retried forever");
     let thread = page_id(&fake, QUEUE_L1, 0);
     let stored: Option<i64> = sqlx::query_scalar("SELECT thread_id FROM tickets")
-        .fetch_one(app.service.store.reader())
+        .fetch_one(&app.db)
         .await
         .unwrap();
     assert_eq!(stored.map(|t| t.to_string()), Some(thread.clone()));
@@ -326,7 +326,7 @@ async fn an_unreadable_row_is_set_aside_and_blocks_nothing() {
         "INSERT INTO outbox (guild_id, ticket_id, kind, payload, created_at, next_attempt_at) \
          VALUES (1100000000000000002, NULL, 'page', '{not json', 0, 0)",
     )
-    .execute(app.service.store.reader())
+    .execute(&app.db)
     .await
     .unwrap();
     app.ok(&app.requester(), "/ticket open title:\"after it\"")
@@ -443,7 +443,7 @@ async fn every_page_a_ticket_had_shows_where_it_is_now() {
 
 async fn outbox_rows(app: &TestApp) -> Vec<(String, Option<i64>)> {
     sqlx::query_as("SELECT kind, ticket_id FROM outbox ORDER BY id")
-        .fetch_all(app.service.store.reader())
+        .fetch_all(&app.db)
         .await
         .unwrap()
 }

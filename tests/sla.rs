@@ -246,7 +246,7 @@ async fn warnings_and_breaches_happen_once() {
     // The queue got one warning for each target, and they ping nobody.
     let queued: Vec<String> =
         sqlx::query_scalar("SELECT payload FROM outbox WHERE kind = 'sla_warning'")
-            .fetch_all(app.service.store.reader())
+            .fetch_all(&app.db)
             .await
             .unwrap();
     assert_eq!(queued.len(), 2);

@@ -2,12 +2,12 @@
 //! ten thousand open ones, with their timeline, written in bulk.
 
 use chrono::{DateTime, Utc};
+use sqlx::SqlitePool;
 use sqlx::{Executor, QueryBuilder};
-use tierdesk::service::Service;
 
-/// Fills the database with `closed` closed tickets over two years and `open` open ones.
-pub async fn seed(service: &Service, closed: usize, open: usize, now: DateTime<Utc>) {
-    let guild = service.config.discord.guild_id.db();
+/// Fills the database `db` (opened beside the service, on the same file) with `closed`
+/// closed tickets of `guild` over two years and `open` open ones.
+pub async fn seed(db: &SqlitePool, guild: i64, closed: usize, open: usize, now: DateTime<Utc>) {
     let span = 730 * 86_400i64;
     let now_s = now.timestamp();
     // SQLite takes at most 32,766 bound values per statement.
@@ -16,7 +16,7 @@ pub async fn seed(service: &Service, closed: usize, open: usize, now: DateTime<U
     let mut number = 0usize;
     while number < total {
         let end = (number + BATCH).min(total);
-        let mut tx = service.store.begin_write().await.unwrap();
+        let mut tx = db.begin().await.unwrap();
         let rows: Vec<(usize, bool, i64)> = (number..end)
             .map(|i| {
                 let is_closed = i < closed;
@@ -97,7 +97,7 @@ pub async fn seed(service: &Service, closed: usize, open: usize, now: DateTime<U
         tx.commit().await.unwrap();
         number = end;
     }
-    let mut tx = service.store.begin_write().await.unwrap();
+    let mut tx = db.begin().await.unwrap();
     tx.execute("ANALYZE").await.unwrap();
     tx.commit().await.unwrap();
 }

@@ -29,7 +29,6 @@ use crate::http::{AppState, DiscordStatus};
 use crate::i18n::Lang;
 use crate::scheduler::{self, Clock};
 use crate::service::{Context, Service};
-use crate::store::Store;
 
 /// Interactions being handled right now, so shutdown can wait for them.
 #[derive(Default)]
@@ -482,8 +481,7 @@ async fn terminated() {
 /// delivers what can be delivered, and returns.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let token = config.require_token()?.expose().to_owned();
-    let store = Store::open(&config.database_url).await?;
-    let service = Service::new(store, config);
+    let service = Service::connect(config).await?;
     let http = super::http_client(&token, &service.config.discord, REQUEST_TIMEOUT)?;
     let metrics = install_metrics();
     let status = Arc::new(DiscordStatus::default());
@@ -575,7 +573,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     watcher.abort();
     shards.shutdown_all().await;
     gateway.abort();
-    service.store.close().await;
+    service.disconnect().await;
     tracing::info!("stopped");
     outcome
 }

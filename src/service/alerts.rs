@@ -14,7 +14,7 @@ use crate::domain::effects::Arrival;
 use crate::domain::rules::Actor;
 use crate::domain::{Closure, EventKind, Status, Ticket, TicketNumber, UserId};
 use crate::error::Error;
-use crate::store::{self, Tx};
+use crate::service::store::{self, Tx};
 
 /// What became of one alert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use super::Service;
 use crate::domain::figures::KeyFigures;
 use crate::domain::history::History;
 use crate::domain::{Event, Level, Ticket, TicketNumber};
-use crate::store;
+use crate::service::store;
 
 /// Tickets on one page of a queue.
 pub const PAGE_SIZE: u32 = 50;
@@ -95,12 +95,8 @@ impl Service {
 
     /// The key figures of the last `FIGURES_WINDOW_DAYS` and the chart's numbers, as of `now`.
     pub async fn figures_view(&self, now: DateTime<Utc>) -> anyhow::Result<FiguresView> {
-        let guild = self.config.discord.guild_id;
         let from = now - Duration::days(FIGURES_WINDOW_DAYS);
-        let (figures, history) = tokio::try_join!(
-            store::figures::key_figures(self.store.reader(), guild, from, now),
-            self.history(now),
-        )?;
+        let (figures, history) = tokio::try_join!(self.key_figures(from, now), self.history(now))?;
         Ok(FiguresView {
             days: FIGURES_WINDOW_DAYS,
             figures,

@@ -12,7 +12,7 @@ use crate::domain::effects::{Outgoing, TicketCard};
 use crate::domain::rules::Actor;
 use crate::domain::{EventKind, GuildId, Level, Status, TicketNumber, UserId};
 use crate::error::Error;
-use crate::store::{self, Tx};
+use crate::service::store::{self, Tx};
 
 /// What the scheduler did to one ticket.
 #[derive(Debug, Clone, PartialEq, Eq)]

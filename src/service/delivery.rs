@@ -4,11 +4,11 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-pub use crate::store::outbox::{FailedAttempt, Pending};
+pub use crate::service::store::outbox::{FailedAttempt, Pending};
 
 use super::Service;
 use crate::domain::effects::Outgoing;
-use crate::store::{outbox, tickets};
+use crate::service::store::{outbox, tickets};
 
 /// Delivered messages are kept this long (for page edits of closed tickets, and inspection).
 pub const RETENTION_DAYS: i64 = 7;

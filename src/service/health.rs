@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::Service;
 use crate::domain::{Level, Priority};
-use crate::store::{figures, outbox};
+use crate::service::store::{figures, outbox};
 
 /// The outbox as `/health` and `/metrics` show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use super::{Context, Outcome, Reply, Service};
 use crate::domain::kb::{fts_query, Article, ArticleNumber, Match};
 use crate::domain::{rules, LongText, ShortText, TicketNumber};
 use crate::error::{Error, UserError};
-use crate::store;
+use crate::service::store;
 
 /// How many results a search lists.
 const SEARCH_RESULTS: i64 = 5;

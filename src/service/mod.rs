@@ -9,7 +9,11 @@ pub mod delivery;
 mod health;
 mod kb;
 mod oncall;
+mod reports;
 mod sla;
+/// Every SQL query. Private to the service: no front end can reach the database but
+/// through a `Service` method.
+mod store;
 mod summary;
 mod tickets;
 
@@ -32,12 +36,12 @@ use crate::domain::kb::{Article, ArticleHit, Revision};
 use crate::domain::rules::Actor;
 use crate::domain::{Event, GuildId, Level, RoleId, Status, Ticket, UserId};
 use crate::error::Error;
-use crate::store::Store;
+use crate::service::store::Store;
 
 /// The tierdesk service, shared by every front end.
 #[derive(Clone)]
 pub struct Service {
-    pub store: Store,
+    store: Store,
     pub config: Arc<Config>,
     /// Signalled after every change, so the scheduler looks again at its next deadline.
     pub deadlines_changed: Arc<tokio::sync::Notify>,
@@ -146,7 +150,19 @@ impl Outcome {
 }
 
 impl Service {
-    pub fn new(store: Store, config: Config) -> Service {
+    /// Opens the database at `config.database_url` (applying any migration it lacks) and the
+    /// service over it.
+    pub async fn connect(config: Config) -> anyhow::Result<Service> {
+        let store = Store::open(&config.database_url).await?;
+        Ok(Service::new(store, config))
+    }
+
+    /// Closes the database's connections, once every write is done.
+    pub async fn disconnect(&self) {
+        self.store.close().await;
+    }
+
+    fn new(store: Store, config: Config) -> Service {
         Service {
             store,
             config: Arc::new(config),

@@ -9,7 +9,7 @@ use crate::domain::effects::{HandoffReason, Outgoing};
 use crate::domain::oncall::{Override, Rotation, Shift};
 use crate::domain::{Level, RoleId, UserId};
 use crate::error::{Error, UserError};
-use crate::store::{self, oncall, Tx};
+use crate::service::store::{self, oncall, Tx};
 
 /// Who is on call at one level: now, and the next shifts.
 #[derive(Debug, Clone, PartialEq)]

@@ -15,7 +15,7 @@ use crate::domain::{
     WaitingOn,
 };
 use crate::error::Error;
-use crate::store::{self, Tx};
+use crate::service::store::{self, Tx};
 
 /// What the SLA step did to one ticket.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use crate::domain::effects::Outgoing;
 use crate::domain::history::{self, History};
 use crate::domain::{rules, GuildId, Level, Priority, Status};
 use crate::error::Error;
-use crate::store;
+use crate::service::store;
 
 pub use crate::domain::summary::{count_key, Activity, OpenCount, SummaryReport};
 

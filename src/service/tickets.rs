@@ -12,7 +12,7 @@ use crate::domain::{
     Status, Ticket, TicketNumber, TicketTitle, UserId, VendorCase, WaitingOn,
 };
 use crate::error::{Error, UserError};
-use crate::store::{self, Tx};
+use crate::service::store::{self, Tx};
 
 /// An escalation to the next level, as `escalate_up` carries it out.
 pub(super) struct Escalation {

@@ -10,7 +10,6 @@ use tierdesk::domain::rules::Actor;
 use tierdesk::domain::{RoleId, UserId};
 use tierdesk::error::Error;
 use tierdesk::service::{Context, Outcome, Service};
-use tierdesk::store::Store;
 
 pub const EXAMPLE: &str = include_str!("../../bot.toml.example");
 pub const ADMIN_ROLE: RoleId = RoleId(1100000000000000003);
@@ -32,6 +31,9 @@ pub fn config(url: &str) -> Config {
 /// A service on a fresh database, and the directory that holds it.
 pub struct TestApp {
     pub service: Service,
+    /// The database file opened on its own, as an operator's `sqlite3` would: for the tests
+    /// that look at rows or break them.
+    pub db: sqlx::SqlitePool,
     pub dir: TempDir,
     pub now: DateTime<Utc>,
 }
@@ -49,14 +51,16 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(config_text: &str) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("tierdesk.db").display());
-    let store = Store::open(&url).await.unwrap();
     let env_url = url.clone();
     let config = Config::parse(config_text, &move |k| {
         (k == "DATABASE_URL").then(|| env_url.clone())
     })
     .expect("valid test config");
+    let service = Service::connect(config).await.unwrap();
+    let db = sqlx::SqlitePool::connect(&url).await.unwrap();
     TestApp {
-        service: Service::new(store, config),
+        service,
+        db,
         dir,
         now: t0(),
     }
@@ -65,18 +69,16 @@ pub async fn spawn_app_with(config_text: &str) -> TestApp {
 impl TestApp {
     /// The same database opened again, as after a restart of the bot.
     pub async fn restarted(&self) -> Service {
-        let url = self.service.config.database_url.clone();
-        Service::new(
-            Store::open(&url).await.unwrap(),
-            (*self.service.config).clone(),
-        )
+        Service::connect((*self.service.config).clone())
+            .await
+            .unwrap()
     }
 
     /// How many events of `kind` the timeline holds.
     pub async fn events_of(&self, kind: &str) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE kind = ?")
             .bind(kind)
-            .fetch_one(self.service.store.reader())
+            .fetch_one(&self.db)
             .await
             .unwrap()
     }
@@ -85,7 +87,7 @@ impl TestApp {
     pub async fn outbox_of(&self, kind: &str) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = ?")
             .bind(kind)
-            .fetch_one(self.service.store.reader())
+            .fetch_one(&self.db)
             .await
             .unwrap()
     }
@@ -154,7 +156,7 @@ impl TestApp {
 
     /// Row counts of (tickets, events, outbox): a refusal must leave them unchanged.
     pub async fn counts(&self) -> (i64, i64, i64) {
-        let db = self.service.store.reader();
+        let db = &self.db;
         let q = |t: &'static str| async move {
             sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {t}"))
                 .fetch_one(db)
@@ -179,4 +181,20 @@ pub async fn serve_http(app: &TestApp) -> (String, tokio::sync::watch::Sender<bo
     let (stop, shutdown) = tokio::sync::watch::channel(false);
     tokio::spawn(tierdesk::http::serve(listener, state, shutdown));
     (base, stop)
+}
+
+impl TestApp {
+    /// Ticket `number` and its whole timeline, as an admin's `/ticket show` gives them.
+    pub async fn ticket(
+        &self,
+        number: i64,
+    ) -> (tierdesk::domain::Ticket, Vec<tierdesk::domain::Event>) {
+        let shown = self
+            .ok(&self.admin(), &format!("/ticket show ticket:{number}"))
+            .await;
+        match shown.reply {
+            tierdesk::service::Reply::Show { ticket, timeline } => (ticket, timeline),
+            other => panic!("/ticket show answered {other:?}"),
+        }
+    }
 }
