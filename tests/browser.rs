@@ -256,11 +256,22 @@ async fn chromium_reads_the_queues_after_giving_the_key() {
     browser.type_into(&key, KEY).await;
     let open = browser.find("button[type=submit]").await;
     browser.click(&open).await;
-    assert_eq!(
-        browser.url().await,
-        format!("{base}/"),
-        "back where it started"
-    );
+    // The form's answer is a redirect: wait for the browser to have followed it.
+    let mut at = browser.url().await;
+    for _ in 0..100 {
+        if at == format!("{base}/") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        at = browser.url().await;
+    }
+    assert_eq!(at, format!("{base}/"), "back where it started");
+    for _ in 0..100 {
+        if !browser.find_all("#level-3").await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     let mut rows = Vec::new();
     for row in browser.find_all("table.queue tbody tr").await {

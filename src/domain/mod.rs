@@ -16,6 +16,7 @@ pub mod rules;
 pub mod summary;
 pub mod text;
 mod ticket;
+pub mod transitions;
 
 pub use choice::{FixType, Priority, ReturnReason, Status, VendorReason, WaitingOn};
 pub use event::{Event, EventKind};

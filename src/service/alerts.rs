@@ -6,12 +6,13 @@
 
 use chrono::{DateTime, Utc};
 
-use super::tickets::{Change, NewTicket};
+use super::tickets::Change;
 use super::{Context, Service};
 use crate::config::AlertSource;
 use crate::domain::alert::Alert;
 use crate::domain::effects::Arrival;
 use crate::domain::rules::Actor;
+use crate::domain::transitions::NewTicket;
 use crate::domain::{Closure, EventKind, Status, Ticket, TicketNumber, UserId};
 use crate::error::Error;
 use crate::service::store::{self, Tx};
@@ -167,7 +168,7 @@ impl Service {
         let close = source.close_on_resolve && ticket.status == Status::Open;
         if close {
             let closure = Closure::by_bot(&ticket, ctx.now, ctx.actor.user, RESOLVED_AT_SOURCE);
-            Self::close_with(&mut change, &mut ticket, closure);
+            change.record(ticket.settle(closure, ctx.now));
             change.update_page(&ticket);
         }
         self.write(tx, &ticket, change, close).await?;

@@ -5,11 +5,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::tickets::{seconds_at_level, Change, Escalation};
+use super::tickets::Change;
 use super::{Context, Service};
 use crate::config::OnAckTimeout;
 use crate::domain::effects::{Outgoing, TicketCard};
 use crate::domain::rules::Actor;
+use crate::domain::transitions::{DeadlinePolicy, DeadlineStep};
 use crate::domain::{EventKind, GuildId, Level, Status, TicketNumber, UserId};
 use crate::error::Error;
 use crate::service::store::{self, Tx};
@@ -105,72 +106,51 @@ impl Service {
             self.write(tx, &ticket, change, true).await?;
             return Ok(None);
         };
-        let action = if ticket.repages < tier.repage_limit {
-            ticket.repages += 1;
-            ticket.next_action_at =
-                Some(self.after(ticket.priority, now, duration(tier.repage_every)));
-            change.system_event(
-                ticket.level,
-                EventKind::Repaged {
-                    level: ticket.level,
-                    role: tier.page_role_id,
-                    count: ticket.repages,
-                },
-            );
-            change.effects.push(Outgoing::Repage {
-                channel: tier.queue_channel_id,
-                role: tier.page_role_id,
-                level: ticket.level,
-                card: TicketCard::from(&ticket),
-                count: ticket.repages,
-                limit: tier.repage_limit,
-            });
-            DeadlineAction::Repaged {
-                number,
-                level: ticket.level,
-                count: ticket.repages,
+        let policy = DeadlinePolicy {
+            repage_limit: tier.repage_limit,
+            next_repage_at: self.after(ticket.priority, now, duration(tier.repage_every)),
+            escalate: tier.on_ack_timeout == OnAckTimeout::Escalate,
+        };
+        let (level, role) = (ticket.level, tier.page_role_id);
+        let action = match ticket.deadline_step(now, policy) {
+            DeadlineStep::NotDue => return Ok(None),
+            DeadlineStep::Repage { count } => {
+                change.system_event(level, EventKind::Repaged { level, role, count });
+                change.effects.push(Outgoing::Repage {
+                    channel: tier.queue_channel_id,
+                    role,
+                    level,
+                    card: TicketCard::from(&ticket),
+                    count,
+                    limit: tier.repage_limit,
+                });
+                DeadlineAction::Repaged {
+                    number,
+                    level,
+                    count,
+                }
             }
-        } else if tier.on_ack_timeout == OnAckTimeout::Repage {
-            ticket.next_action_at = None;
-            DeadlineAction::GaveUp {
-                number,
-                level: ticket.level,
+            DeadlineStep::GiveUp => DeadlineAction::GaveUp { number, level },
+            DeadlineStep::PageAdmins => {
+                let role = self.config.discord.admin_role_id;
+                change.system_event(level, EventKind::AdminsPaged { role });
+                change.effects.push(Outgoing::AdminPage {
+                    channel: tier.queue_channel_id,
+                    role,
+                    card: TicketCard::from(&ticket),
+                    repages: ticket.repages,
+                });
+                DeadlineAction::AdminsPaged { number }
             }
-        } else if ticket.level >= Level::EXPERTS {
-            // The next step would be a vendor, which only a person may choose.
-            ticket.next_action_at = None;
-            let role = self.config.discord.admin_role_id;
-            change.system_event(ticket.level, EventKind::AdminsPaged { role });
-            change.effects.push(Outgoing::AdminPage {
-                channel: tier.queue_channel_id,
-                role,
-                card: TicketCard::from(&ticket),
-                repages: ticket.repages,
-            });
-            DeadlineAction::AdminsPaged { number }
-        } else {
-            let from = ticket.level;
-            let to = from.next().unwrap_or(Level::EXPERTS);
-            let waited = humantime::format_duration(std::time::Duration::from_secs(
-                seconds_at_level(&ticket, now) as u64,
-            ));
-            let reason = format!(
-                "not acknowledged at level {from} within {waited} ({} re-page(s))",
-                ticket.repages
-            );
-            let attempts = "none recorded: escalated automatically".to_owned();
-            self.escalate_up(
-                &mut change,
-                &mut ticket,
-                Escalation {
+            DeadlineStep::Escalate(escalation) => {
+                let to = escalation.to;
+                self.escalate_up(&mut change, &mut ticket, *escalation);
+                DeadlineAction::Escalated {
+                    number,
+                    from: level,
                     to,
-                    reason,
-                    attempts,
-                    fields: Default::default(),
-                    automatic: true,
-                },
-            );
-            DeadlineAction::Escalated { number, from, to }
+                }
+            }
         };
         self.write(tx, &ticket, change, true).await?;
         Ok(Some(action))

@@ -237,7 +237,7 @@ impl Service {
         }
         if passed(points.close) {
             let closure = Closure::by_bot(&t, now, ctx.actor.user, NO_ANSWER);
-            Self::close_with(&mut change, &mut t, closure);
+            change.record(t.settle(closure, now));
             change.update_page(&t);
             done.push(SlaAction::ClosedUnanswered(number));
         } else if passed(points.remind) {

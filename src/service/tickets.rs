@@ -7,21 +7,13 @@ use super::{Context, Outcome, Reply, Service};
 use crate::domain::effects::{Arrival, Outgoing, TicketCard};
 use crate::domain::kb::{fts_query, Match};
 use crate::domain::rules::{self, EscalationPlan, EscalationRequest};
+use crate::domain::transitions::{Escalation, Happened, NewTicket, VendorHandover};
 use crate::domain::{
     ArticleNumber, Closure, Event, EventKind, FixType, Level, LongText, Priority, ReturnReason,
-    Status, Ticket, TicketNumber, TicketTitle, UserId, VendorCase, WaitingOn,
+    Status, Ticket, TicketNumber, TicketTitle, UserId, WaitingOn,
 };
 use crate::error::{Error, UserError};
 use crate::service::store::{self, Tx};
-
-/// An escalation to the next level, as `escalate_up` carries it out.
-pub(super) struct Escalation {
-    pub(super) to: Level,
-    pub(super) reason: String,
-    pub(super) attempts: String,
-    pub(super) fields: std::collections::BTreeMap<String, String>,
-    pub(super) automatic: bool,
-}
 
 /// The events and messages one use case produces, written together by `write`.
 pub(super) struct Change<'a> {
@@ -49,14 +41,6 @@ impl<'a> Change<'a> {
         });
     }
 
-    /// An event that met its target or not (an acknowledgement, a closure).
-    pub(super) fn event_met(&mut self, level: Level, kind: EventKind, met: Option<bool>) {
-        self.event(level, kind);
-        if let Some(e) = self.events.last_mut() {
-            e.met = met;
-        }
-    }
-
     /// An action the bot takes by itself, such as a page.
     pub(super) fn system_event(&mut self, level: Level, kind: EventKind) {
         self.events.push(Event {
@@ -68,25 +52,23 @@ impl<'a> Change<'a> {
         });
     }
 
+    /// What a transition returned, stamped with the time and who acted (nobody, for the bot).
+    pub(super) fn record(&mut self, h: Happened) {
+        self.events.push(Event {
+            at: self.ctx.now,
+            actor: (!h.by_bot).then_some(self.ctx.actor.user),
+            level: h.level,
+            kind: h.kind,
+            met: h.met,
+        });
+    }
+
     /// Edits the ticket's latest page to show its state now.
     pub(super) fn update_page(&mut self, ticket: &Ticket) {
         self.effects.push(Outgoing::PageUpdate {
             card: TicketCard::from(ticket),
         });
     }
-}
-
-/// What a new ticket starts from.
-pub(super) struct NewTicket {
-    pub(super) title: String,
-    pub(super) details: String,
-    pub(super) priority: Priority,
-    pub(super) level: Level,
-}
-
-/// How long the ticket has been at its current level.
-pub(super) fn seconds_at_level(ticket: &Ticket, now: DateTime<Utc>) -> i64 {
-    (now - ticket.arrived_at).num_seconds().max(0)
 }
 
 impl Service {
@@ -125,7 +107,7 @@ impl Service {
     }
 
     /// Deadline for the owning level to acknowledge a ticket that arrived at `arrived`.
-    fn ack_due(
+    pub(super) fn ack_due(
         &self,
         level: Level,
         priority: Priority,
@@ -134,19 +116,6 @@ impl Service {
         let tier = self.config.tier(level)?;
         let within = chrono::Duration::from_std(tier.ack_within(priority)).ok()?;
         Some(self.after(priority, arrived, within))
-    }
-
-    /// Puts the ticket at `level`, waiting for that level to acknowledge it.
-    pub(super) fn arrive(&self, ticket: &mut Ticket, level: Level, now: DateTime<Utc>) {
-        ticket.level = level;
-        ticket.status = Status::Open;
-        ticket.waiting_on = None;
-        ticket.assignee = None;
-        ticket.arrived_at = now;
-        ticket.acknowledged_at = None;
-        ticket.ack_due_at = self.ack_due(level, ticket.priority, now);
-        ticket.repages = 0;
-        ticket.next_action_at = ticket.ack_due_at;
     }
 
     pub(super) async fn load(
@@ -260,50 +229,17 @@ impl Service {
         new: NewTicket,
         arrival: Arrival,
     ) -> Result<(Ticket, Vec<crate::domain::ArticleHit>, Change<'c>), Error> {
-        let NewTicket {
-            title,
-            details,
-            priority,
-            level,
-        } = new;
-        let mut ticket = Ticket {
-            id: 0,
-            guild: ctx.guild,
-            number: TicketNumber(0),
-            title,
-            details,
-            requester: ctx.actor.user,
-            priority,
-            level,
-            status: Status::Open,
-            waiting_on: None,
-            vendor: None,
-            assignee: None,
-            thread_id: None,
-            opened_at: ctx.now,
-            arrived_at: ctx.now,
-            acknowledged_at: None,
-            ack_due_at: self.ack_due(level, priority, ctx.now),
-            repages: 0,
-            next_action_at: self.ack_due(level, priority, ctx.now),
-            closure: None,
-            rating: None,
-            sla: Default::default(),
-        };
+        let level = new.level;
+        let ack_due = |l, p, at| self.ack_due(l, p, at);
+        let (mut ticket, opened) = Ticket::open(ctx.actor.user, new, ctx.now, &ack_due);
+        ticket.guild = ctx.guild;
         self.start_target(&mut ticket, ctx.now);
         self.schedule_sla(&mut ticket);
         let (id, number) = store::tickets::insert(tx, &ticket).await?;
         ticket.id = id;
         ticket.number = number;
         let mut change = Change::new(ctx);
-        change.event(
-            level,
-            EventKind::Opened {
-                title: ticket.title.clone(),
-                priority,
-                level,
-            },
-        );
+        change.record(opened);
         // Level 0, self-service: articles that match what the requester wrote.
         let text = format!("{} {}", ticket.title, ticket.details);
         let suggestions = match fts_query(&text, Match::Any) {
@@ -385,27 +321,12 @@ impl Service {
         })
     }
 
-    fn acknowledge(change: &mut Change<'_>, ticket: &mut Ticket, now: DateTime<Utc>) {
-        let met = ticket.ack_due_at.map(|due| now <= due);
-        ticket.status = Status::Acknowledged;
-        ticket.acknowledged_at = Some(now);
-        ticket.ack_due_at = None;
-        ticket.next_action_at = None;
-        change.event_met(
-            ticket.level,
-            EventKind::Acknowledged {
-                after_secs: seconds_at_level(ticket, now),
-            },
-            met,
-        );
-    }
-
     pub(super) async fn ack(&self, ctx: &Context, number: TicketNumber) -> Result<Outcome, Error> {
         let mut tx = self.store.begin_write().await?;
         let mut ticket = self.load(&mut tx, ctx, number).await?;
-        rules::check_ack(&ctx.actor, &ticket)?;
+        let acknowledged = ticket.acknowledge(&ctx.actor, ctx.now)?;
         let mut change = Change::new(ctx);
-        Self::acknowledge(&mut change, &mut ticket, ctx.now);
+        change.record(acknowledged);
         change.update_page(&ticket);
         let effects = self.commit(tx, &ticket, change, true).await?;
         Ok(Outcome {
@@ -423,14 +344,10 @@ impl Service {
         let mut tx = self.store.begin_write().await?;
         let mut ticket = self.load(&mut tx, ctx, number).await?;
         let assignee = user.unwrap_or(ctx.actor.user);
-        rules::check_assign(&ctx.actor, &ticket, assignee)?;
         let mut change = Change::new(ctx);
-        // Taking a ticket that still waits for an acknowledgement acknowledges it.
-        if ticket.status == Status::Open {
-            Self::acknowledge(&mut change, &mut ticket, ctx.now);
+        for happened in ticket.assign(&ctx.actor, assignee, ctx.now)? {
+            change.record(happened);
         }
-        ticket.assignee = Some(assignee);
-        change.event(ticket.level, EventKind::Assigned { assignee });
         change.update_page(&ticket);
         let effects = self.commit(tx, &ticket, change, true).await?;
         Ok(Outcome {
@@ -486,27 +403,14 @@ impl Service {
                 attempts,
             } => {
                 // Level 3 keeps final responsibility: it still owns the ticket.
-                ticket.status = Status::Waiting;
-                ticket.waiting_on = Some(WaitingOn::Vendor);
-                ticket.sla.waiting_since = Some(ctx.now);
-                ticket.ack_due_at = None;
-                ticket.next_action_at = None;
-                ticket.vendor = Some(VendorCase {
+                let handover = VendorHandover {
                     vendor: vendor.clone(),
-                    reason: vendor_reason,
-                    reference: vendor_ref.clone(),
-                });
-                change.event(
-                    ticket.level,
-                    EventKind::VendorEscalated {
-                        vendor: vendor.clone(),
-                        vendor_reason,
-                        vendor_ref: vendor_ref.clone(),
-                        reason: reason.clone(),
-                        attempts: attempts.clone(),
-                        after_secs: seconds_at_level(&ticket, ctx.now),
-                    },
-                );
+                    vendor_reason,
+                    vendor_ref: vendor_ref.clone(),
+                    reason: reason.clone(),
+                    attempts: attempts.clone(),
+                };
+                change.record(ticket.hand_to_vendor(handover, ctx.now));
                 change.update_page(&ticket);
                 if let Some(liaison) = self.config.tier(Level::VENDOR) {
                     change.effects.push(Outgoing::Page {
@@ -528,10 +432,7 @@ impl Service {
                 Reply::SentToVendor(ticket.clone())
             }
             EscalationPlan::RecordVendorCase { vendor_ref } => {
-                if let Some(case) = ticket.vendor.as_mut() {
-                    case.reference = Some(vendor_ref.clone());
-                }
-                change.event(ticket.level, EventKind::VendorCaseRecorded { vendor_ref });
+                change.record(ticket.record_vendor_case(vendor_ref));
                 Reply::VendorCaseRecorded(ticket.clone())
             }
         };
@@ -543,34 +444,16 @@ impl Service {
     /// nobody acknowledged in time (`automatic`).
     pub(super) fn escalate_up(&self, change: &mut Change<'_>, ticket: &mut Ticket, e: Escalation) {
         let from = ticket.level;
-        let now = change.ctx.now;
-        let after_secs = seconds_at_level(ticket, now);
-        self.arrive(ticket, e.to, now);
-        let kind = EventKind::Escalated {
+        let arrival = Arrival::Escalated {
             from,
-            to: e.to,
             reason: e.reason.clone(),
             attempts: e.attempts.clone(),
-            fields: e.fields,
             automatic: e.automatic,
-            after_secs,
         };
-        if e.automatic {
-            change.system_event(e.to, kind);
-        } else {
-            change.event(e.to, kind);
-        }
+        let ack_due = |l, p, at| self.ack_due(l, p, at);
+        change.record(ticket.escalate_up(e, change.ctx.now, &ack_due));
         change.update_page(ticket);
-        self.page(
-            change,
-            ticket,
-            Arrival::Escalated {
-                from,
-                reason: e.reason,
-                attempts: e.attempts,
-                automatic: e.automatic,
-            },
-        );
+        self.page(change, ticket, arrival);
     }
 
     pub(super) async fn return_ticket(
@@ -583,19 +466,12 @@ impl Service {
     ) -> Result<Outcome, Error> {
         let mut tx = self.store.begin_write().await?;
         let mut ticket = self.load(&mut tx, ctx, number).await?;
-        let to = rules::plan_return(&ctx.actor, &ticket, level)?;
         let from = ticket.level;
-        self.arrive(&mut ticket, to, ctx.now);
+        let ack_due = |l, p, at| self.ack_due(l, p, at);
+        let why = (reason, note.to_string());
+        let returned = ticket.return_to(&ctx.actor, level, why, ctx.now, &ack_due)?;
         let mut change = Change::new(ctx);
-        change.event(
-            to,
-            EventKind::Returned {
-                from,
-                to,
-                reason,
-                note: note.to_string(),
-            },
-        );
+        change.record(returned);
         change.update_page(&ticket);
         self.page(
             &mut change,
@@ -621,21 +497,10 @@ impl Service {
     ) -> Result<Outcome, Error> {
         let mut tx = self.store.begin_write().await?;
         let mut ticket = self.load(&mut tx, ctx, number).await?;
-        rules::check_priority(&ctx.actor, &ticket, priority)?;
-        let from = ticket.priority;
-        ticket.priority = priority;
-        // A ticket still waiting for its acknowledgement gets the new priority's deadline.
-        if ticket.status == Status::Open {
-            ticket.ack_due_at = self.ack_due(ticket.level, priority, ticket.arrived_at);
-            if ticket.repages == 0 {
-                ticket.next_action_at = ticket.ack_due_at;
-            }
-        }
+        let ack_due = |l, p, at| self.ack_due(l, p, at);
+        let changed = ticket.change_priority(&ctx.actor, priority, &ack_due)?;
         let mut change = Change::new(ctx);
-        change.event(
-            ticket.level,
-            EventKind::PriorityChanged { from, to: priority },
-        );
+        change.record(changed);
         change.update_page(&ticket);
         let effects = self.commit(tx, &ticket, change, true).await?;
         Ok(Outcome {
@@ -655,15 +520,6 @@ impl Service {
     ) -> Result<Outcome, Error> {
         let mut tx = self.store.begin_write().await?;
         let mut ticket = self.load(&mut tx, ctx, number).await?;
-        rules::check_closure(&ctx.actor, &ticket, root_cause.as_ref().map(|r| r.as_str()))?;
-        if let Some(article) = kb {
-            if store::kb::find(&mut *tx, ctx.guild, article)
-                .await?
-                .is_none()
-            {
-                return Err(UserError::UnknownArticle(article).into());
-            }
-        }
         let closure = Closure {
             at: ctx.now,
             level: ticket.level,
@@ -673,8 +529,17 @@ impl Service {
             fix_type,
             kb: kb.map(|k| k.to_string()),
         };
+        let closed = ticket.close(&ctx.actor, closure, ctx.now)?;
+        if let Some(article) = kb {
+            if store::kb::find(&mut *tx, ctx.guild, article)
+                .await?
+                .is_none()
+            {
+                return Err(UserError::UnknownArticle(article).into());
+            }
+        }
         let mut change = Change::new(ctx);
-        Self::close_with(&mut change, &mut ticket, closure);
+        change.record(closed);
         if let Some(article) = kb {
             let suggested = store::events::suggested_articles(&mut *tx, ticket.id)
                 .await?
@@ -689,28 +554,6 @@ impl Service {
         })
     }
 
-    /// Closes `ticket` with `closure`: no deadline left, the closure in the timeline.
-    pub(super) fn close_with(change: &mut Change<'_>, ticket: &mut Ticket, closure: Closure) {
-        let now = change.ctx.now;
-        let met = ticket.sla.resolve_due_at.map(|due| now <= due);
-        ticket.status = Status::Closed;
-        ticket.waiting_on = None;
-        ticket.ack_due_at = None;
-        ticket.next_action_at = None;
-        change.event_met(
-            ticket.level,
-            EventKind::Closed {
-                resolution: closure.resolution.clone(),
-                root_cause: closure.root_cause.clone(),
-                fix_type: closure.fix_type,
-                kb: closure.kb.clone(),
-                after_secs: seconds_at_level(ticket, now),
-            },
-            met,
-        );
-        ticket.closure = Some(closure);
-    }
-
     pub(super) async fn reopen(
         &self,
         ctx: &Context,
@@ -719,19 +562,12 @@ impl Service {
     ) -> Result<Outcome, Error> {
         let mut tx = self.store.begin_write().await?;
         let mut ticket = self.load(&mut tx, ctx, number).await?;
-        let level = rules::check_reopen(&ctx.actor, &ticket)?;
-        self.arrive(&mut ticket, level, ctx.now);
+        let ack_due = |l, p, at| self.ack_due(l, p, at);
+        let reopened = ticket.reopen(&ctx.actor, reason.to_string(), ctx.now, &ack_due)?;
         self.start_target(&mut ticket, ctx.now);
-        ticket.closure = None;
         // The rating stays: the requester's first rating is the one that counts (SPEC §3).
         let mut change = Change::new(ctx);
-        change.event(
-            level,
-            EventKind::Reopened {
-                reason: reason.to_string(),
-                level,
-            },
-        );
+        change.record(reopened);
         self.page(
             &mut change,
             &ticket,
@@ -754,10 +590,9 @@ impl Service {
     ) -> Result<Outcome, Error> {
         let mut tx = self.store.begin_write().await?;
         let mut ticket = self.load(&mut tx, ctx, number).await?;
-        rules::check_rating(&ctx.actor, &ticket)?;
-        ticket.rating = Some(score);
+        let rated = ticket.rate(&ctx.actor, score)?;
         let mut change = Change::new(ctx);
-        change.event(ticket.level, EventKind::Rated { score });
+        change.record(rated);
         let effects = self.commit(tx, &ticket, change, true).await?;
         Ok(Outcome {
             reply: Reply::Rated(ticket),
