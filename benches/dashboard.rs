@@ -10,12 +10,14 @@ mod seed;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use tierdesk::command;
 use tierdesk::config::Config;
 use tierdesk::domain::Level;
+use tierdesk::domain::UserId;
 use tierdesk::http::{AppState, DiscordStatus};
 use tierdesk::i18n::Lang;
 use tierdesk::render::Text;
-use tierdesk::service::Service;
+use tierdesk::service::{Context, Service};
 
 const EXAMPLE: &str = include_str!("../bot.toml.example");
 const KEY: &str = "bench-key";
@@ -84,6 +86,21 @@ async fn main() {
         "seeded {closed} closed and {open} open tickets in {:.1} s",
         t.elapsed().as_secs_f64()
     );
+
+    // A ticket with a real timeline (the seed writes only what the figures read).
+    let ctx = Context {
+        guild: service.config.discord.guild_id,
+        actor: service.actor(UserId(5000), &[]),
+        now,
+    };
+    let number = closed + open + 1;
+    for line in [
+        "/ticket open title:\"VPN drops every 10 minutes\"".to_owned(),
+        format!("/ticket note ticket:{number} text:\"since this morning\""),
+    ] {
+        let command = command::parse(command::parse_line(&line).unwrap()).unwrap();
+        service.execute(&ctx, command).await.unwrap();
+    }
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

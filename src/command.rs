@@ -6,13 +6,13 @@
 
 use std::collections::BTreeMap;
 
+use crate::domain::error::UserError;
 use crate::domain::kb::parse_tags;
 use crate::domain::rules::EscalationRequest;
 use crate::domain::{
     ArticleNumber, FixType, Level, LongText, Priority, ReturnReason, ShortText, Status,
     TicketNumber, TicketTitle, UserId, VendorReason, WaitingOn,
 };
-use crate::error::UserError;
 
 /// What kind of value an option takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -101,7 +101,7 @@ where
             }
             Err(e) => {
                 refused += 1;
-                if let crate::error::Error::Internal(cause) = &e {
+                if let crate::domain::error::Error::Internal(cause) = &e {
                     tracing::error!(error = ?cause, "command failed");
                 }
                 writeln!(out, "{} ✗ {}", tr!(lang, "only-you"), e.message(lang))?;

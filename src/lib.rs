@@ -27,7 +27,7 @@ pub mod config;
 pub mod console;
 pub mod discord;
 pub mod domain;
-pub mod error;
+pub use domain::error;
 pub mod export;
 pub mod http;
 pub mod i18n;

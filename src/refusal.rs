@@ -2,7 +2,7 @@
 //! language, from the Fluent catalogue. Kept apart from the error type so that the domain and
 //! its errors know nothing of languages.
 
-use crate::error::{Error, MissingPart, UserError};
+use crate::domain::error::{Error, MissingPart, UserError};
 use crate::i18n::Lang;
 use crate::tr;
 

@@ -52,9 +52,9 @@ pub async fn pass(service: &Service, now: DateTime<Utc>) -> anyhow::Result<DateT
         .fold(next_summary, DateTime::min))
 }
 
-fn anyhow_of(e: crate::error::Error) -> anyhow::Error {
+fn anyhow_of(e: crate::domain::error::Error) -> anyhow::Error {
     match e {
-        crate::error::Error::Internal(e) => e,
+        crate::domain::error::Error::Internal(e) => e,
         other => anyhow::anyhow!(other.to_string()),
     }
 }

@@ -24,7 +24,7 @@ use super::respond::Answer;
 use super::{commands, interaction, modals, respond};
 use crate::command::{self, Command};
 use crate::config::Config;
-use crate::error::Error;
+use crate::domain::error::Error;
 use crate::http::{AppState, DiscordStatus};
 use crate::i18n::Lang;
 use crate::scheduler::{self, Clock};

@@ -7,7 +7,7 @@ use serenity::all::{
 };
 
 use crate::config::Config;
-use crate::error::Error;
+use crate::domain::error::Error;
 use crate::i18n::Lang;
 use crate::render::{Text, MESSAGE_LIMIT};
 use crate::service::Outcome;

@@ -1,7 +1,7 @@
 //! The fixed choices of the product (priority, status, reasons, fix types), each a small enum
 //! that parses itself from the words users type and the words stored in the database.
 
-use crate::error::UserError;
+use crate::domain::error::UserError;
 
 /// Defines an enum of choices with its wire names, parsing and the list shown in errors.
 macro_rules! choices {

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{TicketNumber, UserId};
-use crate::error::UserError;
+use crate::domain::error::UserError;
 
 /// The number users see (`KB-12`), unique within a guild.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::UserError;
+use crate::domain::error::UserError;
 
 /// A support level. Only 0 to 4 exist; tickets are owned by levels 1 to 3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -5,6 +5,7 @@ pub mod alert;
 pub mod calendar;
 mod choice;
 pub mod effects;
+pub mod error;
 pub mod event;
 pub mod figures;
 pub mod history;

@@ -146,9 +146,9 @@ pub fn parse_until(
     text: &str,
     now: DateTime<Utc>,
     tz: Tz,
-) -> Result<DateTime<Utc>, crate::error::UserError> {
+) -> Result<DateTime<Utc>, crate::domain::error::UserError> {
     let text = text.trim();
-    let bad = || crate::error::UserError::BadUntil(text.to_owned());
+    let bad = || crate::domain::error::UserError::BadUntil(text.to_owned());
     let at = if let Ok(d) = humantime::parse_duration(text) {
         now + TimeDelta::from_std(d).map_err(|_| bad())?
     } else if let Ok(local) = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M") {

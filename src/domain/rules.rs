@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::{Level, Priority, Status, Ticket, UserId, VendorReason, WaitingOn};
-use crate::error::{MissingPart, UserError};
+use crate::domain::error::{MissingPart, UserError};
 
 /// Extra fields a level may require on arrival (`required_on_arrival`), given as options of
 /// `/ticket escalate`; the catalogue says what each is (`field-impact`…).

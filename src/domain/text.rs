@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::UserError;
+use crate::domain::error::UserError;
 
 /// `text` cut to `max` characters, with an ellipsis when something was cut.
 pub fn clip(text: &str, max: usize) -> String {

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{FixType, GuildId, Level, Priority, Status, UserId, VendorReason, WaitingOn};
-use crate::error::UserError;
+use crate::domain::error::UserError;
 
 /// The number users see (`#42`), unique within a guild.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

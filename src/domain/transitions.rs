@@ -13,7 +13,7 @@ use super::{
     Closure, EventKind, Level, Priority, ReturnReason, Status, Ticket, UserId, VendorCase,
     VendorReason, WaitingOn,
 };
-use crate::error::UserError;
+use crate::domain::error::UserError;
 
 /// When the level a ticket arrives at must acknowledge it: `None` when it has no deadline.
 pub type AckDue<'a> = &'a dyn Fn(Level, Priority, DateTime<Utc>) -> Option<DateTime<Utc>>;

@@ -11,10 +11,10 @@ use super::{Context, Service};
 use crate::config::AlertSource;
 use crate::domain::alert::Alert;
 use crate::domain::effects::Arrival;
+use crate::domain::error::Error;
 use crate::domain::rules::Actor;
 use crate::domain::transitions::NewTicket;
 use crate::domain::{Closure, EventKind, Status, Ticket, TicketNumber, UserId};
-use crate::error::Error;
 use crate::service::store::{self, Tx};
 
 /// What became of one alert.

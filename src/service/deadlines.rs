@@ -9,10 +9,10 @@ use super::tickets::Change;
 use super::{Context, Service};
 use crate::config::OnAckTimeout;
 use crate::domain::effects::{Outgoing, TicketCard};
+use crate::domain::error::Error;
 use crate::domain::rules::Actor;
 use crate::domain::transitions::{DeadlinePolicy, DeadlineStep};
 use crate::domain::{EventKind, GuildId, Level, Status, TicketNumber, UserId};
-use crate::error::Error;
 use crate::service::store::{self, Tx};
 
 /// What the scheduler did to one ticket.

@@ -2,9 +2,9 @@
 //! search and show.
 
 use super::{Context, Outcome, Reply, Service};
+use crate::domain::error::{Error, UserError};
 use crate::domain::kb::{fts_query, Article, ArticleNumber, Match};
 use crate::domain::{rules, LongText, ShortText, TicketNumber};
-use crate::error::{Error, UserError};
 use crate::service::store;
 
 /// How many results a search lists.

@@ -31,11 +31,11 @@ pub use summary::{build_report, local_day, summary_slot, SummaryReport, FIGURES_
 use crate::command::Command;
 use crate::config::Config;
 use crate::domain::effects::Outgoing;
+use crate::domain::error::Error;
 use crate::domain::figures::KeyFigures;
 use crate::domain::kb::{Article, ArticleHit, Revision};
 use crate::domain::rules::Actor;
 use crate::domain::{Event, GuildId, Level, RoleId, Status, Ticket, UserId};
-use crate::error::Error;
 use crate::service::store::Store;
 
 /// The tierdesk service, shared by every front end.

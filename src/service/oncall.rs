@@ -6,9 +6,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{Context, Outcome, Reply, Service};
 use crate::domain::effects::{HandoffReason, Outgoing};
+use crate::domain::error::{Error, UserError};
 use crate::domain::oncall::{Override, Rotation, Shift};
 use crate::domain::{Level, RoleId, UserId};
-use crate::error::{Error, UserError};
 use crate::service::store::{self, oncall, Tx};
 
 /// Who is on call at one level: now, and the next shifts.

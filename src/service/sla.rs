@@ -9,12 +9,12 @@ use super::{Context, Service};
 use crate::config::Clock;
 use crate::domain::calendar::Calendar;
 use crate::domain::effects::{Outgoing, SlaTarget, TicketCard};
+use crate::domain::error::Error;
 use crate::domain::rules::Actor;
 use crate::domain::{
     Closure, EventKind, GuildId, Priority, SlaState, Status, Ticket, TicketNumber, UserId,
     WaitingOn,
 };
-use crate::error::Error;
 use crate::service::store::{self, Tx};
 
 /// What the SLA step did to one ticket.

@@ -8,9 +8,9 @@ use chrono_tz::Tz;
 
 use super::{Context, Outcome, Reply, Service};
 use crate::domain::effects::Outgoing;
+use crate::domain::error::Error;
 use crate::domain::history::{self, History};
 use crate::domain::{rules, GuildId, Level, Priority, Status};
-use crate::error::Error;
 use crate::service::store;
 
 pub use crate::domain::summary::{count_key, Activity, OpenCount, SummaryReport};

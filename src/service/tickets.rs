@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Context, Outcome, Reply, Service};
 use crate::domain::effects::{Arrival, Outgoing, TicketCard};
+use crate::domain::error::{Error, UserError};
 use crate::domain::kb::{fts_query, Match};
 use crate::domain::rules::{self, EscalationPlan, EscalationRequest};
 use crate::domain::transitions::{Escalation, Happened, NewTicket, VendorHandover};
@@ -12,7 +13,6 @@ use crate::domain::{
     ArticleNumber, Closure, Event, EventKind, FixType, Level, LongText, Priority, ReturnReason,
     Status, Ticket, TicketNumber, TicketTitle, UserId, WaitingOn,
 };
-use crate::error::{Error, UserError};
 use crate::service::store::{self, Tx};
 
 /// The events and messages one use case produces, written together by `write`.
