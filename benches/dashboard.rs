@@ -121,10 +121,7 @@ async fn main() {
             "one level, last page",
             format!("/?level=1&page={last_page}"),
         ),
-        (
-            "a ticket and its timeline",
-            format!("/tickets/{}", closed + 1),
-        ),
+        ("a ticket and its timeline", format!("/tickets/{number}")),
         ("key figures", "/figures".to_owned()),
         ("chart (SVG)", "/chart.svg".to_owned()),
     ];

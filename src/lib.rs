@@ -1,25 +1,30 @@
 //! tierdesk: a Discord bot for tiered IT support.
 //!
 //! The map, from the inside out (each layer imports only those before it):
-//! - [`domain`]: levels, tickets, the escalation rules, the timeline, the key figures, the
-//!   service-hours calendar (`calendar`), on-call schedules (`oncall`), alerts (`alert`), and
-//!   the messages a change causes, as data (`effects`). Plain Rust, no I/O. [`error`] is the
-//!   error type the domain refuses with.
-//! - [`store`]: every SQL query (SQLite through sqlx), one function each.
-//! - [`service`]: the use cases, one transaction each, returning a reply and the messages the
-//!   change queued in the outbox; also the delivery worker's bookkeeping, alerts, on-call
-//!   handoffs, the SLA step and what operators read.
+//! - [`domain`]: levels, tickets and their transitions (`transitions`: open, acknowledge,
+//!   escalate, return, close… and the deadline step, each checking the rules of `rules`), the
+//!   timeline, the key figures, the chart's numbers (`history`), the service-hours calendar
+//!   (`calendar`), on-call schedules (`oncall`), alerts (`alert`), the messages a change
+//!   causes, as data (`effects`), and the error type (`error`). Plain Rust, no I/O.
+//! - [`service`]: the use cases, one transaction each: load the ticket, call its transition,
+//!   write the ticket, its events and the messages they cause (the outbox). Its private
+//!   `store` holds every SQL query (SQLite through sqlx); nothing outside the service can
+//!   reach it, so every front end goes through a `Service` method.
 //! - Front ends, which call the service: [`discord`] (the bot, its delivery worker, `doctor`,
-//!   `invite`), [`http`] (alerts, `/health`, `/metrics`), [`console`], [`scheduler`] (deadlines,
-//!   SLA moments, handoffs, the daily summary), [`cli`] and [`export`]. Their words come from
-//!   [`render`], [`refusal`] and the Fluent catalogue in [`i18n`]; [`command`] parses what
-//!   users type; [`telemetry`] names the metrics.
+//!   `invite`), [`http`] (alerts, `/health`, `/metrics`, the dashboard), [`console`],
+//!   [`scheduler`] (deadlines, SLA moments, handoffs, the daily summary), [`cli`] and
+//!   [`export`]. Their words come from [`render`] (replies, timeline, channel messages, the
+//!   summary, the chart), [`refusal`] and the Fluent catalogue in [`i18n`]; [`command`]
+//!   parses what users type; [`config`] reads `bot.toml`; [`telemetry`] names the metrics.
 //!
 //! Where to look: a slash command → `command.rs` (its spec and parser), then
-//! `service/tickets.rs` (or `kb.rs`, `oncall.rs`, `sla.rs`); a page → `service/tickets.rs`
-//! (`page`), `discord/messages.rs` (how it looks) and `discord/delivery.rs` (how it is sent);
-//! a deadline → `service/deadlines.rs` and `service/sla.rs`; a message to Discord →
-//! `domain/effects.rs` (what), `store/outbox.rs` (when it may go), `discord/delivery.rs` (how).
+//! `service/tickets.rs` (or `kb.rs`, `oncall.rs`, `sla.rs`) and the transition it calls in
+//! `domain/transitions.rs`; a page → `service/tickets.rs` (`page`), `discord/messages.rs`
+//! (how it looks) and `discord/delivery.rs` (how it is sent); a deadline →
+//! `Ticket::deadline_step`, `service/deadlines.rs` and `service/sla.rs`; a message to Discord
+//! → `domain/effects.rs` (what), `service/store/outbox.rs` (when it may go),
+//! `discord/delivery.rs` (how); a dashboard page → `http/dashboard.rs` (route and key),
+//! `http/pages.rs` (HTML), `service/dashboard.rs` (what it reads).
 
 pub mod cli;
 pub mod command;
