@@ -346,109 +346,18 @@ impl Problems {
 impl RawConfig {
     fn validate(self, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, String> {
         let mut p = Problems::default();
-        let token = env("DISCORD_TOKEN")
-            .filter(|t| !t.trim().is_empty())
-            .unwrap_or(self.discord.token);
         let database_url = env("DATABASE_URL")
             .filter(|u| !u.trim().is_empty())
             .unwrap_or(self.database.url);
         if database_url.trim().is_empty() {
             p.0.push("database.url is empty: use e.g. \"sqlite://tierdesk.db\"".into());
         }
-        let mut discord = Discord {
-            token: Secret::new(token),
-            application_id: p.id("discord.application_id", self.discord.application_id),
-            guild_id: GuildId(p.id("discord.guild_id", self.discord.guild_id)),
-            admin_role_id: RoleId(p.id("discord.admin_role_id", self.discord.admin_role_id)),
-            proxy_url: self
-                .discord
-                .proxy_url
-                .map(|u| u.trim_end_matches('/').to_owned())
-                .filter(|u| !u.is_empty()),
-            language: Lang::En,
-        };
-        if let Some(value) = &self.discord.language {
-            match Lang::parse(value) {
-                Some(lang) => discord.language = lang,
-                None => p.0.push(format!(
-                    "discord.language = \"{value}\": use \"en\" (English) or \"es\" (Spanish)"
-                )),
-            }
-        }
-        if let Some(url) = &discord.proxy_url {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                p.0.push(format!(
-                    "discord.proxy_url = \"{url}\" must start with http:// or https://"
-                ));
-            }
-        }
-        let time =
-            NaiveTime::parse_from_str(self.summary.time.trim(), "%H:%M").unwrap_or_else(|_| {
-                p.0.push(format!(
-                "summary.time = \"{}\" is not a time of day: write it as \"HH:MM\", e.g. \"09:00\"",
-                self.summary.time
-            ));
-                NaiveTime::MIN
-            });
-        let timezone = self.summary.timezone.trim().parse::<Tz>().unwrap_or_else(|_| {
-            p.0.push(format!(
-                "summary.timezone = \"{}\" is not a time zone: use an IANA name such as \"Europe/Madrid\"",
-                self.summary.timezone
-            ));
-            Tz::UTC
-        });
-        let summary = Summary {
-            channel_id: ChannelId(p.id("summary.channel_id", self.summary.channel_id)),
-            time,
-            timezone,
-        };
-
-        let mut tiers = BTreeMap::new();
-        for (i, raw) in self.tier.into_iter().enumerate() {
-            let key = format!("tier[{i}]");
-            let Some(level) = Level::new(raw.level).filter(|l| *l != Level::SELF_SERVICE) else {
-                p.0.push(format!(
-                    "{key}.level = {} is not a tier: tiers are levels 1 to 4 (level 0 is self-service and has none)",
-                    raw.level
-                ));
-                continue;
-            };
-            if tiers.contains_key(&level) {
-                p.0.push(format!(
-                    "{key}.level = {level} appears twice: keep one [[tier]] per level"
-                ));
-                continue;
-            }
-            let tier = raw.validate(&key, level, &mut p);
-            tiers.insert(level, tier);
-        }
-        for level in [Level::SERVICE_DESK, Level::TECHNICAL, Level::EXPERTS] {
-            if !tiers.contains_key(&level) {
-                p.0.push(format!(
-                    "tier: level {level} is missing: add a [[tier]] with level = {level}"
-                ));
-            }
-        }
-
-        let mut vendors: Vec<Vendor> = Vec::new();
-        for (i, v) in self.vendor.into_iter().enumerate() {
-            let name = v.name.trim().to_owned();
-            if name.is_empty() {
-                p.0.push(format!("vendor[{i}].name is empty"));
-            } else if vendors.iter().any(|o| o.name.eq_ignore_ascii_case(&name)) {
-                p.0.push(format!("vendor[{i}].name = \"{name}\" appears twice"));
-            } else {
-                vendors.push(Vendor {
-                    name,
-                    contact: v.contact,
-                });
-            }
-        }
-
+        let discord = self.discord.validate(env, &mut p);
+        let summary = self.summary.validate(&mut p);
+        let tiers = validate_tiers(self.tier, &mut p);
+        let vendors = validate_vendors(self.vendor, &mut p);
         let rotations = unique(
-            self.rotation
-                .into_iter()
-                .enumerate()
+            (self.rotation.into_iter().enumerate())
                 .filter_map(|(i, raw)| {
                     let key = format!("rotation[{i}]");
                     raw.validate(&key, &tiers, &mut p).map(|r| (key, r))
@@ -463,60 +372,178 @@ impl RawConfig {
             },
             &mut p,
         );
-
         let http = self.http.and_then(|h| h.validate(env, &mut p));
-        let alert_sources = unique(
-            self.alert_source
-                .into_iter()
-                .enumerate()
-                .filter_map(|(i, raw)| {
-                    let key = format!("alert_source[{i}]");
-                    raw.validate(&key, &tiers, env, &mut p).map(|s| (key, s))
-                })
-                .collect(),
-            |s| s.name.clone(),
-            |key, s| {
-                format!(
-                    "{key}.name = \"{}\" appears twice: each source needs its own name",
-                    s.name
-                )
-            },
-            &mut p,
-        );
+        let alert_sources = validate_alert_sources(self.alert_source, &tiers, env, &mut p);
         if !alert_sources.is_empty() && http.is_none() {
             p.0.push(
                 "alert_source: alerts arrive over HTTP; add [http] listen = \"127.0.0.1:8080\""
                     .into(),
             );
         }
-
         let calendar = match self.hours {
             Some(h) => h.validate(&mut p),
             None => crate::domain::calendar::Calendar::always(),
         };
         let sla = self.sla.map(|s| s.validate(&mut p)).unwrap_or_default();
-
-        if p.0.is_empty() {
-            Ok(Config {
-                calendar,
-                sla,
-                discord,
-                database_url,
-                summary,
-                tiers,
-                vendors,
-                rotations,
-                http,
-                alert_sources,
-            })
-        } else {
-            Err(format!(
+        if !p.0.is_empty() {
+            return Err(format!(
                 "{} problem(s) in the config:\n  - {}",
                 p.0.len(),
                 p.0.join("\n  - ")
-            ))
+            ));
+        }
+        Ok(Config {
+            calendar,
+            sla,
+            discord,
+            database_url,
+            summary,
+            tiers,
+            vendors,
+            rotations,
+            http,
+            alert_sources,
+        })
+    }
+}
+
+impl RawDiscord {
+    fn validate(self, env: &dyn Fn(&str) -> Option<String>, p: &mut Problems) -> Discord {
+        let token = env("DISCORD_TOKEN")
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or(self.token);
+        // In the order of the file, so the problems are listed as the operator reads it.
+        let application_id = p.id("discord.application_id", self.application_id);
+        let guild_id = GuildId(p.id("discord.guild_id", self.guild_id));
+        let admin_role_id = RoleId(p.id("discord.admin_role_id", self.admin_role_id));
+        let language = match &self.language {
+            None => Lang::En,
+            Some(value) => Lang::parse(value).unwrap_or_else(|| {
+                p.0.push(format!(
+                    "discord.language = \"{value}\": use \"en\" (English) or \"es\" (Spanish)"
+                ));
+                Lang::En
+            }),
+        };
+        let proxy_url = (self.proxy_url)
+            .map(|u| u.trim_end_matches('/').to_owned())
+            .filter(|u| !u.is_empty());
+        if let Some(url) = &proxy_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                p.0.push(format!(
+                    "discord.proxy_url = \"{url}\" must start with http:// or https://"
+                ));
+            }
+        }
+        Discord {
+            token: Secret::new(token),
+            application_id,
+            guild_id,
+            admin_role_id,
+            proxy_url,
+            language,
         }
     }
+}
+
+impl RawSummary {
+    fn validate(self, p: &mut Problems) -> Summary {
+        let time = NaiveTime::parse_from_str(self.time.trim(), "%H:%M").unwrap_or_else(|_| {
+            p.0.push(format!(
+                "summary.time = \"{}\" is not a time of day: write it as \"HH:MM\", e.g. \"09:00\"",
+                self.time
+            ));
+            NaiveTime::MIN
+        });
+        let timezone = self.timezone.trim().parse::<Tz>().unwrap_or_else(|_| {
+            p.0.push(format!(
+                "summary.timezone = \"{}\" is not a time zone: use an IANA name such as \"Europe/Madrid\"",
+                self.timezone
+            ));
+            Tz::UTC
+        });
+        Summary {
+            channel_id: ChannelId(p.id("summary.channel_id", self.channel_id)),
+            time,
+            timezone,
+        }
+    }
+}
+
+/// One tier per level from 1 to 4; levels 1 to 3 must be there.
+fn validate_tiers(raw: Vec<RawTier>, p: &mut Problems) -> BTreeMap<Level, Tier> {
+    let mut tiers = BTreeMap::new();
+    for (i, raw) in raw.into_iter().enumerate() {
+        let key = format!("tier[{i}]");
+        let Some(level) = Level::new(raw.level).filter(|l| *l != Level::SELF_SERVICE) else {
+            p.0.push(format!(
+                "{key}.level = {} is not a tier: tiers are levels 1 to 4 (level 0 is self-service and has none)",
+                raw.level
+            ));
+            continue;
+        };
+        if tiers.contains_key(&level) {
+            p.0.push(format!(
+                "{key}.level = {level} appears twice: keep one [[tier]] per level"
+            ));
+            continue;
+        }
+        let tier = raw.validate(&key, level, p);
+        tiers.insert(level, tier);
+    }
+    for level in [Level::SERVICE_DESK, Level::TECHNICAL, Level::EXPERTS] {
+        if !tiers.contains_key(&level) {
+            p.0.push(format!(
+                "tier: level {level} is missing: add a [[tier]] with level = {level}"
+            ));
+        }
+    }
+    tiers
+}
+
+/// Vendors with a name each, no two alike (case aside).
+fn validate_vendors(raw: Vec<RawVendor>, p: &mut Problems) -> Vec<Vendor> {
+    let mut vendors: Vec<Vendor> = Vec::new();
+    for (i, v) in raw.into_iter().enumerate() {
+        let name = v.name.trim().to_owned();
+        if name.is_empty() {
+            p.0.push(format!("vendor[{i}].name is empty"));
+        } else if vendors.iter().any(|o| o.name.eq_ignore_ascii_case(&name)) {
+            p.0.push(format!("vendor[{i}].name = \"{name}\" appears twice"));
+        } else {
+            vendors.push(Vendor {
+                name,
+                contact: v.contact,
+            });
+        }
+    }
+    vendors
+}
+
+/// The alert sources, each with its own name.
+fn validate_alert_sources(
+    raw: Vec<http::RawAlertSource>,
+    tiers: &BTreeMap<Level, Tier>,
+    env: &dyn Fn(&str) -> Option<String>,
+    p: &mut Problems,
+) -> Vec<AlertSource> {
+    let keyed = (raw.into_iter().enumerate())
+        .filter_map(|(i, raw)| {
+            let key = format!("alert_source[{i}]");
+            raw.validate(&key, tiers, env, p).map(|s| (key, s))
+        })
+        .collect();
+    unique(
+        keyed,
+        |s| s.name.clone(),
+        |key, s| {
+            format!(
+                "{key}.name = \"{}\" appears twice: each source needs its own name",
+                s.name
+            )
+        },
+        p,
+    )
 }
 
 impl RawTier {
