@@ -10,6 +10,44 @@ impl Text<'_> {
     pub fn outgoing(&self, m: &Outgoing) -> String {
         let l = self.lang;
         match m {
+            Outgoing::Page { .. }
+            | Outgoing::Repage { .. }
+            | Outgoing::AdminPage { .. }
+            | Outgoing::OpeningPing { .. } => self.page_text(m),
+            Outgoing::DeliveryFailed { .. }
+            | Outgoing::SlaWarning { .. }
+            | Outgoing::ThreadMention { .. }
+            | Outgoing::Handoff { .. }
+            | Outgoing::RoleRefused { .. } => self.notice_text(m),
+            Outgoing::PageUpdate { card: c } => {
+                tr!(l, "page-edited", number = c.number, card = self.card(c))
+            }
+            Outgoing::ThreadOpen {
+                channel,
+                number,
+                title,
+            } => tr!(
+                l,
+                "thread-opened",
+                channel = channel,
+                number = number,
+                title = title
+            ),
+            Outgoing::ThreadPost { number, event } => {
+                tr!(l, "thread-post", number = number, event = self.event(event))
+            }
+            Outgoing::Summary { channel, report } => format!(
+                "{}\n{}",
+                tr!(l, "summary-head", channel = channel),
+                self.summary(report)
+            ),
+        }
+    }
+
+    /// A page, a re-page, the admins' page or the ping at the opening.
+    fn page_text(&self, m: &Outgoing) -> String {
+        let l = self.lang;
+        match m {
             Outgoing::Page {
                 channel,
                 role,
@@ -72,23 +110,29 @@ impl Text<'_> {
                 tr!(l, "admin-page-head", channel = channel, role = role),
                 tr!(l, "admin-page-body", repages = repages, card = self.card(c))
             ),
-            Outgoing::PageUpdate { card: c } => {
-                tr!(l, "page-edited", number = c.number, card = self.card(c))
-            }
-            Outgoing::ThreadOpen {
+            Outgoing::OpeningPing {
                 channel,
-                number,
-                title,
+                role,
+                card: c,
+                at,
+                ..
             } => tr!(
                 l,
-                "thread-opened",
+                "opening-ping",
                 channel = channel,
-                number = number,
-                title = title
+                role = role,
+                at = when(*at),
+                card = self.card(c)
             ),
-            Outgoing::ThreadPost { number, event } => {
-                tr!(l, "thread-post", number = number, event = self.event(event))
-            }
+            // `outgoing` sends only its own group here.
+            _ => String::new(),
+        }
+    }
+
+    /// A notice to the admins, a member or the queue.
+    fn notice_text(&self, m: &Outgoing) -> String {
+        let l = self.lang;
+        match m {
             Outgoing::DeliveryFailed {
                 channel,
                 role,
@@ -111,20 +155,6 @@ impl Text<'_> {
                     tr!(l, "delivery-failed-head", channel = channel, role = role)
                 )
             }
-            Outgoing::OpeningPing {
-                channel,
-                role,
-                card: c,
-                at,
-                ..
-            } => tr!(
-                l,
-                "opening-ping",
-                channel = channel,
-                role = role,
-                at = when(*at),
-                card = self.card(c)
-            ),
             Outgoing::SlaWarning {
                 channel,
                 card: c,
@@ -165,11 +195,8 @@ impl Text<'_> {
                 tr!(l, "delivery-failed-head", channel = channel, role = admins),
                 tr!(l, "role-refused", level = level, role = role)
             ),
-            Outgoing::Summary { channel, report } => format!(
-                "{}\n{}",
-                tr!(l, "summary-head", channel = channel),
-                self.summary(report)
-            ),
+            // `outgoing` sends only its own group here.
+            _ => String::new(),
         }
     }
 

@@ -40,6 +40,59 @@ impl Text<'_> {
                 from = self.priority(*from),
                 to = self.priority(*to)
             ),
+            EventKind::Paged { level, role } => tr!(l, "ev-paged", level = level, role = role),
+            EventKind::Repaged { level, role, count } => {
+                tr!(l, "ev-repaged", level = level, role = role, count = count)
+            }
+            EventKind::AdminsPaged { role } => tr!(l, "ev-admins-paged", role = role),
+            EventKind::Rated { score } => tr!(l, "ev-rated", score = score),
+            EventKind::AlertRepeated { source, count } => {
+                tr!(l, "ev-alert-repeated", source = source, count = count)
+            }
+            EventKind::AlertResolved { source } => tr!(l, "ev-alert-resolved", source = source),
+            EventKind::SlaBreached { target } => tr!(l, "ev-sla-breached", target = target),
+            EventKind::Waiting { on, note } => {
+                tr!(l, "ev-waiting", on = on.as_str(), note = note)
+            }
+            EventKind::Resumed => tr!(l, "ev-resumed"),
+            EventKind::RequesterReminded => tr!(l, "ev-reminded"),
+            EventKind::KbSuggested { articles } => tr!(
+                l,
+                "ev-kb-suggested",
+                articles = articles
+                    .iter()
+                    .map(|a| a.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            EventKind::KbLinked { article, suggested } => {
+                let id = if *suggested {
+                    "ev-kb-linked-suggested"
+                } else {
+                    "ev-kb-linked"
+                };
+                tr!(l, id, article = article)
+            }
+            EventKind::Escalated { .. }
+            | EventKind::VendorEscalated { .. }
+            | EventKind::VendorCaseRecorded { .. }
+            | EventKind::Returned { .. }
+            | EventKind::Reopened { .. }
+            | EventKind::Closed { .. } => self.move_text(&e.kind),
+        };
+        tr!(
+            l,
+            "ev-line",
+            at = e.at.format("%Y-%m-%d %H:%M"),
+            who = who,
+            what = what
+        )
+    }
+
+    /// An escalation, a hand-over, a return, a closure or a reopening, as words.
+    fn move_text(&self, kind: &EventKind) -> String {
+        let l = self.lang;
+        match kind {
             EventKind::Escalated {
                 from,
                 to,
@@ -109,11 +162,9 @@ impl Text<'_> {
                 reason = reason,
                 note = note
             ),
-            EventKind::Paged { level, role } => tr!(l, "ev-paged", level = level, role = role),
-            EventKind::Repaged { level, role, count } => {
-                tr!(l, "ev-repaged", level = level, role = role, count = count)
+            EventKind::Reopened { reason, level } => {
+                tr!(l, "ev-reopened", level = level, reason = reason)
             }
-            EventKind::AdminsPaged { role } => tr!(l, "ev-admins-paged", role = role),
             EventKind::Closed {
                 resolution,
                 root_cause,
@@ -122,45 +173,9 @@ impl Text<'_> {
                 Some(cause) => tr!(l, "ev-closed-cause", resolution = resolution, cause = cause),
                 None => tr!(l, "ev-closed", resolution = resolution),
             },
-            EventKind::Reopened { reason, level } => {
-                tr!(l, "ev-reopened", level = level, reason = reason)
-            }
-            EventKind::Rated { score } => tr!(l, "ev-rated", score = score),
-            EventKind::AlertRepeated { source, count } => {
-                tr!(l, "ev-alert-repeated", source = source, count = count)
-            }
-            EventKind::AlertResolved { source } => tr!(l, "ev-alert-resolved", source = source),
-            EventKind::SlaBreached { target } => tr!(l, "ev-sla-breached", target = target),
-            EventKind::Waiting { on, note } => {
-                tr!(l, "ev-waiting", on = on.as_str(), note = note)
-            }
-            EventKind::Resumed => tr!(l, "ev-resumed"),
-            EventKind::RequesterReminded => tr!(l, "ev-reminded"),
-            EventKind::KbSuggested { articles } => tr!(
-                l,
-                "ev-kb-suggested",
-                articles = articles
-                    .iter()
-                    .map(|a| a.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            EventKind::KbLinked { article, suggested } => {
-                let id = if *suggested {
-                    "ev-kb-linked-suggested"
-                } else {
-                    "ev-kb-linked"
-                };
-                tr!(l, id, article = article)
-            }
-        };
-        tr!(
-            l,
-            "ev-line",
-            at = e.at.format("%Y-%m-%d %H:%M"),
-            who = who,
-            what = what
-        )
+            // `event` sends only moves here.
+            _ => String::new(),
+        }
     }
 
     /// Where a paged ticket came from, as the lines under a page.
