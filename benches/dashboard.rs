@@ -70,7 +70,15 @@ fn time<T>(mut f: impl FnMut() -> T) -> (f64, T) {
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("big.db").display());
+    // TIERDESK_BENCH_KEEP=1 keeps the database, to look at query plans afterwards.
+    let dir = if std::env::var_os("TIERDESK_BENCH_KEEP").is_some() {
+        let kept = dir.keep();
+        println!("database kept in {}", kept.display());
+        kept
+    } else {
+        dir.path().to_path_buf()
+    };
+    let url = format!("sqlite://{}", dir.join("big.db").display());
     let text =
         format!("{EXAMPLE}\n[http]\nlisten = \"127.0.0.1:0\"\ndashboard_token = \"{KEY}\"\n");
     let config = Config::parse(&text, &|k| (k == "DATABASE_URL").then(|| url.clone())).unwrap();

@@ -136,20 +136,32 @@ impl Http {
         &self,
         source: &str,
         token: Option<&str>,
-        body: impl Into<reqwest::Body>,
+        body: impl Into<String>,
     ) -> (u16, Value) {
-        let mut req = self
-            .client
-            .post(format!("{}/alerts/{source}", self.base))
-            .header("content-type", "application/json")
-            .body(body);
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
+        let body: String = body.into();
+        // A body refused for its size is answered before it is read; the server then closes
+        // the connection, and a client still writing may see the reset instead of the 413.
+        // Sent again, as a monitoring tool would.
+        let mut last_error = None;
+        for _ in 0..3 {
+            let mut req = self
+                .client
+                .post(format!("{}/alerts/{source}", self.base))
+                .header("content-type", "application/json")
+                .body(body.clone());
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            match req.send().await {
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    let text = resp.text().await.unwrap_or_default();
+                    return (status, serde_json::from_str(&text).unwrap_or(Value::Null));
+                }
+                Err(e) => last_error = Some(e),
+            }
         }
-        let resp = req.send().await.unwrap();
-        let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        panic!("no answer from the listener: {last_error:?}");
     }
 
     async fn get(&self, path: &str) -> (u16, String) {
