@@ -609,79 +609,8 @@ pub fn parse(invocation: Invocation) -> Result<Command, UserError> {
         .ok_or_else(|| UserError::UnknownCommand(format!("/{}", path.join(" "))))?;
     let o = Options::check(spec, invocation.options)?;
     let command = match path.as_slice() {
-        ["ticket", "open"] => Command::Open {
-            title: TicketTitle::parse("title", &o.required_text("title"))?,
-            details: o.long("details")?,
-            priority: o
-                .text("priority")
-                .map(|p| Priority::parse(&p))
-                .transpose()?
-                .unwrap_or(Priority::Normal),
-            level: o.level()?.unwrap_or(Level::SERVICE_DESK),
-        },
-        ["ticket", "note"] => Command::Note {
-            ticket: o.ticket()?,
-            text: LongText::parse("text", &o.required_text("text"))?,
-            internal: o.bool("internal")?,
-        },
-        ["ticket", "ack"] => Command::Ack {
-            ticket: o.ticket()?,
-        },
-        ["ticket", "assign"] => Command::Assign {
-            ticket: o.ticket()?,
-            user: o.user("user")?,
-        },
-        ["ticket", "escalate"] => {
-            let mut fields = BTreeMap::new();
-            let extra = [
-                ("impact", o.short("impact")?.map(|t| t.to_string())),
-                ("error", o.long("error")?.map(|t| t.to_string())),
-                ("steps", o.long("steps")?.map(|t| t.to_string())),
-            ];
-            for (name, value) in extra {
-                if let Some(value) = value {
-                    fields.insert(name.to_owned(), value);
-                }
-            }
-            Command::Escalate {
-                ticket: o.ticket()?,
-                request: EscalationRequest {
-                    reason: o.short("reason")?.map(|t| t.to_string()),
-                    attempts: o.long("attempts")?.map(|t| t.to_string()),
-                    vendor: o.short("vendor")?.map(|t| t.to_string()),
-                    vendor_reason: o
-                        .text("vendor_reason")
-                        .map(|v| VendorReason::parse(&v))
-                        .transpose()?,
-                    vendor_ref: o.short("vendor_ref")?.map(|t| t.to_string()),
-                    fields,
-                },
-            }
-        }
-        ["ticket", "return"] => Command::Return {
-            ticket: o.ticket()?,
-            reason: ReturnReason::parse(&o.required_text("reason"))?,
-            note: LongText::parse("note", &o.required_text("note"))?,
-            level: o.level()?,
-        },
-        ["ticket", "priority"] => Command::Priority {
-            ticket: o.ticket()?,
-            priority: Priority::parse(&o.required_text("priority"))?,
-        },
-        ["ticket", "close"] => Command::Close {
-            ticket: o.ticket()?,
-            resolution: LongText::parse("resolution", &o.required_text("resolution"))?,
-            root_cause: o.long("root_cause")?,
-            fix_type: o.text("fix_type").map(|f| FixType::parse(&f)).transpose()?,
-            kb: o.article("kb")?,
-        },
-        ["ticket", "reopen"] => Command::Reopen {
-            ticket: o.ticket()?,
-            reason: LongText::parse("reason", &o.required_text("reason"))?,
-        },
-        ["ticket", "show"] => Command::Show {
-            ticket: o.ticket()?,
-        },
+        ["ticket", sub] => ticket_command(sub, &o, spec)?,
+        ["kb", sub] => kb_command(sub, &o)?,
         ["queue"] => Command::Queue {
             level: o.level()?,
             status: o.text("status").map(|s| Status::parse(&s)).transpose()?,
@@ -689,36 +618,6 @@ pub fn parse(invocation: Invocation) -> Result<Command, UserError> {
         ["stats"] => Command::Stats {
             days: o.integer(spec, "days")?.unwrap_or(7),
             level: o.level()?,
-        },
-        ["ticket", "rate"] => Command::Rate {
-            ticket: o.ticket()?,
-            score: o.integer(spec, "score")?.unwrap_or_default() as u8,
-        },
-        ["kb", "write"] => Command::KbWrite {
-            title: o.short("title")?,
-            body: o.long("body")?,
-            tags: o.text("tags").map(|t| parse_tags(&t)).unwrap_or_default(),
-            from_ticket: o
-                .text("from_ticket")
-                .map(|t| TicketNumber::parse(&t))
-                .transpose()?,
-        },
-        ["kb", "edit"] => Command::KbEdit {
-            article: ArticleNumber::parse(&o.required_text("article"))?,
-            title: o.short("title")?,
-            body: o.long("body")?,
-            tags: o.text("tags").map(|t| parse_tags(&t)),
-        },
-        ["kb", "search"] => Command::KbSearch {
-            query: ShortText::parse("query", &o.required_text("query"))?,
-        },
-        ["kb", "show"] => Command::KbShow {
-            article: ArticleNumber::parse(&o.required_text("article"))?,
-        },
-        ["ticket", "wait"] => Command::Wait {
-            ticket: o.ticket()?,
-            on: WaitingOn::parse(&o.required_text("on"))?,
-            note: o.long("note")?,
         },
         ["oncall", "who"] => Command::OnCallWho { level: o.level()? },
         ["oncall", "override"] => Command::OnCallOverride {
@@ -737,6 +636,126 @@ pub fn parse(invocation: Invocation) -> Result<Command, UserError> {
         _ => return Err(UserError::UnknownCommand(format!("/{}", path.join(" ")))),
     };
     Ok(command)
+}
+
+/// `/ticket …`: what each subcommand carries.
+fn ticket_command(sub: &str, o: &Options, spec: &CommandSpec) -> Result<Command, UserError> {
+    Ok(match sub {
+        "open" => Command::Open {
+            title: TicketTitle::parse("title", &o.required_text("title"))?,
+            details: o.long("details")?,
+            priority: o
+                .text("priority")
+                .map(|p| Priority::parse(&p))
+                .transpose()?
+                .unwrap_or(Priority::Normal),
+            level: o.level()?.unwrap_or(Level::SERVICE_DESK),
+        },
+        "note" => Command::Note {
+            ticket: o.ticket()?,
+            text: LongText::parse("text", &o.required_text("text"))?,
+            internal: o.bool("internal")?,
+        },
+        "ack" => Command::Ack {
+            ticket: o.ticket()?,
+        },
+        "assign" => Command::Assign {
+            ticket: o.ticket()?,
+            user: o.user("user")?,
+        },
+        "escalate" => escalation(o)?,
+        "return" => Command::Return {
+            ticket: o.ticket()?,
+            reason: ReturnReason::parse(&o.required_text("reason"))?,
+            note: LongText::parse("note", &o.required_text("note"))?,
+            level: o.level()?,
+        },
+        "priority" => Command::Priority {
+            ticket: o.ticket()?,
+            priority: Priority::parse(&o.required_text("priority"))?,
+        },
+        "close" => Command::Close {
+            ticket: o.ticket()?,
+            resolution: LongText::parse("resolution", &o.required_text("resolution"))?,
+            root_cause: o.long("root_cause")?,
+            fix_type: o.text("fix_type").map(|f| FixType::parse(&f)).transpose()?,
+            kb: o.article("kb")?,
+        },
+        "reopen" => Command::Reopen {
+            ticket: o.ticket()?,
+            reason: LongText::parse("reason", &o.required_text("reason"))?,
+        },
+        "show" => Command::Show {
+            ticket: o.ticket()?,
+        },
+        "rate" => Command::Rate {
+            ticket: o.ticket()?,
+            score: o.integer(spec, "score")?.unwrap_or_default() as u8,
+        },
+        "wait" => Command::Wait {
+            ticket: o.ticket()?,
+            on: WaitingOn::parse(&o.required_text("on"))?,
+            note: o.long("note")?,
+        },
+        _ => return Err(UserError::UnknownCommand(format!("/ticket {sub}"))),
+    })
+}
+
+/// `/ticket escalate`: the escalation request, with the fields the next level may ask for.
+fn escalation(o: &Options) -> Result<Command, UserError> {
+    let mut fields = BTreeMap::new();
+    let extra = [
+        ("impact", o.short("impact")?.map(|t| t.to_string())),
+        ("error", o.long("error")?.map(|t| t.to_string())),
+        ("steps", o.long("steps")?.map(|t| t.to_string())),
+    ];
+    for (name, value) in extra {
+        if let Some(value) = value {
+            fields.insert(name.to_owned(), value);
+        }
+    }
+    Ok(Command::Escalate {
+        ticket: o.ticket()?,
+        request: EscalationRequest {
+            reason: o.short("reason")?.map(|t| t.to_string()),
+            attempts: o.long("attempts")?.map(|t| t.to_string()),
+            vendor: o.short("vendor")?.map(|t| t.to_string()),
+            vendor_reason: o
+                .text("vendor_reason")
+                .map(|v| VendorReason::parse(&v))
+                .transpose()?,
+            vendor_ref: o.short("vendor_ref")?.map(|t| t.to_string()),
+            fields,
+        },
+    })
+}
+
+/// `/kb …`: what each subcommand carries.
+fn kb_command(sub: &str, o: &Options) -> Result<Command, UserError> {
+    Ok(match sub {
+        "write" => Command::KbWrite {
+            title: o.short("title")?,
+            body: o.long("body")?,
+            tags: o.text("tags").map(|t| parse_tags(&t)).unwrap_or_default(),
+            from_ticket: o
+                .text("from_ticket")
+                .map(|t| TicketNumber::parse(&t))
+                .transpose()?,
+        },
+        "edit" => Command::KbEdit {
+            article: ArticleNumber::parse(&o.required_text("article"))?,
+            title: o.short("title")?,
+            body: o.long("body")?,
+            tags: o.text("tags").map(|t| parse_tags(&t)),
+        },
+        "search" => Command::KbSearch {
+            query: ShortText::parse("query", &o.required_text("query"))?,
+        },
+        "show" => Command::KbShow {
+            article: ArticleNumber::parse(&o.required_text("article"))?,
+        },
+        _ => return Err(UserError::UnknownCommand(format!("/kb {sub}"))),
+    })
 }
 
 /// Every command as one line, from the same table the parser reads:
