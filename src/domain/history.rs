@@ -13,13 +13,18 @@ use super::Level;
 /// How many days a chart shows, today included.
 pub const CHART_DAYS: usize = 14;
 
-/// A timeline event that changes which level owns an open ticket, or whether it is open.
+/// Timeline events of one kind that changed which level owns a ticket, or whether it is
+/// open, on one day of the chart: the store counts them per day, so the chart reads a few
+/// hundred rows however busy the desk was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LevelMove {
-    pub at: DateTime<Utc>,
+    /// Which of the chart's days (see `day_of`).
+    pub day: usize,
     pub kind: MoveKind,
     /// The level owning the ticket after the event.
     pub level: Level,
+    /// How many such events.
+    pub count: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,62 +97,59 @@ fn local_midnight(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
     Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
 }
 
-/// Open tickets per level at each of `ends`, walking back from the counts of now
-/// (`now_open`) through the moves since the first end: each move is undone in turn.
-/// `levels` are the series drawn, each present even when always empty.
+/// Which of the days ending at `ends` an event at `at` falls on: the first whose end is
+/// after it, and today (the last) for anything at or after the day before's end. The store
+/// counts by the same rule in SQL.
+pub fn day_of(ends: &[DateTime<Utc>], at: DateTime<Utc>) -> usize {
+    ends.partition_point(|end| *end <= at)
+        .min(ends.len().saturating_sub(1))
+}
+
+/// Open tickets per level at the end of each of `days` days (today: now), walking back from
+/// the counts of now (`now_open`): the state at the end of a day is the next day's with that
+/// next day's moves undone. `levels` are the series drawn, each present even when always
+/// empty.
 pub fn open_per_day(
     levels: &[Level],
     now_open: &BTreeMap<Level, i64>,
     moves: &[LevelMove],
-    ends: &[DateTime<Utc>],
+    days: usize,
 ) -> BTreeMap<Level, Vec<i64>> {
     let mut counts: BTreeMap<Level, i64> = levels.iter().map(|l| (*l, 0)).collect();
     for (level, n) in now_open {
         *counts.entry(*level).or_default() += n;
     }
-    let mut newest_first: Vec<&LevelMove> = moves.iter().collect();
-    newest_first.sort_by_key(|m| std::cmp::Reverse(m.at));
-    let mut pending = newest_first.into_iter().peekable();
     let mut series: BTreeMap<Level, Vec<i64>> =
-        levels.iter().map(|l| (*l, vec![0; ends.len()])).collect();
-    for (i, end) in ends.iter().enumerate().rev() {
-        // The state at `end` has every move before it and none at or after it; the last end
-        // is now, whose counts already hold every move so far.
-        let last = i + 1 == ends.len();
-        while let Some(m) = pending.next_if(|m| !last && m.at >= *end) {
-            undo(&mut counts, m);
-        }
+        levels.iter().map(|l| (*l, vec![0; days])).collect();
+    for day in (0..days).rev() {
         for (level, values) in series.iter_mut() {
-            values[i] = counts.get(level).copied().unwrap_or(0).max(0);
+            values[day] = counts.get(level).copied().unwrap_or(0).max(0);
+        }
+        for m in moves.iter().filter(|m| m.day == day) {
+            undo(&mut counts, m);
         }
     }
     series
 }
 
 fn undo(counts: &mut BTreeMap<Level, i64>, m: &LevelMove) {
+    let n = m.count;
     match m.kind {
-        MoveKind::Opened | MoveKind::Reopened => *counts.entry(m.level).or_default() -= 1,
-        MoveKind::Closed => *counts.entry(m.level).or_default() += 1,
+        MoveKind::Opened | MoveKind::Reopened => *counts.entry(m.level).or_default() -= n,
+        MoveKind::Closed => *counts.entry(m.level).or_default() += n,
         MoveKind::Moved { from } => {
-            *counts.entry(m.level).or_default() -= 1;
-            *counts.entry(from).or_default() += 1;
+            *counts.entry(m.level).or_default() -= n;
+            *counts.entry(from).or_default() += n;
         }
     }
 }
 
-/// The median hours to resolution of the tickets closed on each day: `closes` are (closed
-/// at, seconds since opening); a close belongs to the day whose end is the first after it.
-pub fn median_per_day(closes: &[(DateTime<Utc>, i64)], ends: &[DateTime<Utc>]) -> Vec<Option<f64>> {
-    let mut per_day: Vec<Vec<i64>> = vec![Vec::new(); ends.len()];
-    for (at, secs) in closes {
-        let day = ends.partition_point(|end| end <= at);
-        // Closes at exactly now belong to today.
-        let day = if day == ends.len() && ends.last() == Some(at) {
-            day - 1
-        } else {
-            day
-        };
-        if let Some(bucket) = per_day.get_mut(day) {
+/// The median hours to resolution of the tickets closed on each of `days` days: `closes`
+/// are (day, seconds from opening to closing).
+pub fn median_per_day(closes: &[(usize, i64)], days: usize) -> Vec<Option<f64>> {
+    let mut per_day: Vec<Vec<i64>> = vec![Vec::new(); days];
+    for (day, secs) in closes {
+        if let Some(bucket) = per_day.get_mut(*day) {
             bucket.push(*secs);
         }
     }
@@ -168,22 +170,19 @@ fn median_hours(mut secs: Vec<i64>) -> Option<f64> {
     Some(mid / 3600.0)
 }
 
-/// The chart's numbers from what the store read: the counts of now, the moves since the start
-/// of the first day, and the closes since then.
+/// The chart's numbers from what the store read: the counts of now, the moves of each day
+/// and the closes of each day (by `day_of` over the ends of `days`).
 pub fn history(
-    now: DateTime<Utc>,
-    tz: Tz,
+    days: &[(NaiveDate, DateTime<Utc>)],
     levels: &[Level],
     now_open: &BTreeMap<Level, i64>,
     moves: &[LevelMove],
-    closes: &[(DateTime<Utc>, i64)],
+    closes: &[(usize, i64)],
 ) -> History {
-    let days = day_ends(now, tz, CHART_DAYS);
-    let ends: Vec<DateTime<Utc>> = days.iter().map(|(_, end)| *end).collect();
     History {
         days: days.iter().map(|(day, _)| *day).collect(),
-        open: open_per_day(levels, now_open, moves, &ends),
-        median_resolution_hours: median_per_day(closes, &ends),
+        open: open_per_day(levels, now_open, moves, days.len()),
+        median_resolution_hours: median_per_day(closes, days.len()),
     }
 }
 

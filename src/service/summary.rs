@@ -34,6 +34,8 @@ pub async fn build_report(
     let day_ago = now - Duration::hours(24);
     let tz = service.config.summary.timezone;
     let since = history::window_start(now, tz);
+    let days = history::day_ends(now, tz, history::CHART_DAYS);
+    let ends: Vec<DateTime<Utc>> = days.iter().map(|(_, end)| *end).collect();
     let (
         previous,
         open_counts,
@@ -52,10 +54,10 @@ pub async fn build_report(
         store::figures::activity(db, guild, now - Duration::hours(24), now),
         store::figures::key_figures(db, guild, now - Duration::days(FIGURES_WINDOW_DAYS), now),
         store::figures::breaches(db, guild, day_ago, now),
-        store::history::level_moves(db, guild, since),
-        store::history::closes(db, guild, since),
+        store::history::level_moves(db, guild, since, &ends),
+        store::history::middle_closes(db, guild, since, &ends),
     )?;
-    let history = chart(service, now, &open_counts, &moves, &closes);
+    let history = chart(service, &days, &open_counts, &moves, &closes);
     let mut per_cell: BTreeMap<(Level, Priority), i64> = BTreeMap::new();
     for (level, priority, _status, n) in open_counts {
         *per_cell.entry((level, priority)).or_default() += n;
@@ -106,10 +108,10 @@ pub async fn build_report(
 /// The chart's numbers from what the store read: a series for each level that owns tickets.
 fn chart(
     service: &Service,
-    now: DateTime<Utc>,
+    days: &[(NaiveDate, DateTime<Utc>)],
     open_counts: &[(Level, Priority, Status, i64)],
     moves: &[history::LevelMove],
-    closes: &[(DateTime<Utc>, i64)],
+    closes: &[(usize, i64)],
 ) -> History {
     let mut per_level = BTreeMap::new();
     for (level, _, _, n) in open_counts {
@@ -118,8 +120,7 @@ fn chart(
     let levels: Vec<Level> = (service.config.tiers.keys().copied())
         .filter(|l| *l <= Level::EXPERTS)
         .collect();
-    let tz = service.config.summary.timezone;
-    history::history(now, tz, &levels, &per_level, moves, closes)
+    history::history(days, &levels, &per_level, moves, closes)
 }
 
 impl Service {
@@ -128,12 +129,14 @@ impl Service {
         let (db, guild) = (self.store.reader(), self.config.discord.guild_id);
         let tz = self.config.summary.timezone;
         let since = history::window_start(now, tz);
+        let days = history::day_ends(now, tz, history::CHART_DAYS);
+        let ends: Vec<DateTime<Utc>> = days.iter().map(|(_, end)| *end).collect();
         let (open_counts, moves, closes) = tokio::try_join!(
             store::figures::open_counts(db, guild),
-            store::history::level_moves(db, guild, since),
-            store::history::closes(db, guild, since),
+            store::history::level_moves(db, guild, since, &ends),
+            store::history::middle_closes(db, guild, since, &ends),
         )?;
-        Ok(chart(self, now, &open_counts, &moves, &closes))
+        Ok(chart(self, &days, &open_counts, &moves, &closes))
     }
 }
 

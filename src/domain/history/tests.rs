@@ -20,9 +20,30 @@ fn at(day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0).unwrap()
 }
 
+/// A move as the timeline holds it: when, what, and the level after it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Timed {
+    at: DateTime<Utc>,
+    kind: MoveKind,
+    level: Level,
+}
+
+/// The moves as the store gives them: each counted on its day.
+fn counted(moves: &[Timed], ends: &[DateTime<Utc>]) -> Vec<LevelMove> {
+    moves
+        .iter()
+        .map(|m| LevelMove {
+            day: day_of(ends, m.at),
+            kind: m.kind,
+            level: m.level,
+            count: 1,
+        })
+        .collect()
+}
+
 /// One ticket's life: its moves, oldest first, from steps chosen by the generator.
-fn life(start: DateTime<Utc>, steps: &[(u8, u16)]) -> Vec<LevelMove> {
-    let mut moves = vec![LevelMove {
+fn life(start: DateTime<Utc>, steps: &[(u8, u16)]) -> Vec<Timed> {
+    let mut moves = vec![Timed {
         at: start,
         kind: MoveKind::Opened,
         level: level(1),
@@ -46,7 +67,7 @@ fn life(start: DateTime<Utc>, steps: &[(u8, u16)]) -> Vec<LevelMove> {
             MoveKind::Closed => open = false,
             _ => open = true,
         }
-        moves.push(LevelMove {
+        moves.push(Timed {
             at: now,
             kind,
             level: level(current),
@@ -55,16 +76,20 @@ fn life(start: DateTime<Utc>, steps: &[(u8, u16)]) -> Vec<LevelMove> {
     moves
 }
 
-/// Which level owns each ticket (None: closed) after the moves `counted` lets through.
-fn replay(lives: &[Vec<LevelMove>], counted: impl Fn(&LevelMove) -> bool) -> BTreeMap<Level, i64> {
+/// Which level owns each ticket (None: closed) after the moves `before` lets through.
+fn replay(lives: &[Vec<Timed>], before: impl Fn(&Timed) -> bool) -> BTreeMap<Level, i64> {
     let mut counts = BTreeMap::new();
     for moves in lives {
-        let last = moves.iter().filter(|m| counted(m)).last();
+        let last = moves.iter().filter(|m| before(m)).last();
         if let Some(m) = last.filter(|m| m.kind != MoveKind::Closed) {
             *counts.entry(m.level).or_default() += 1;
         }
     }
     counts
+}
+
+fn ends_of(days: &[(NaiveDate, DateTime<Utc>)]) -> Vec<DateTime<Utc>> {
+    days.iter().map(|(_, e)| *e).collect()
 }
 
 proptest! {
@@ -76,15 +101,17 @@ proptest! {
         )
     ) {
         let now = at(27, 12);
-        let lives: Vec<Vec<LevelMove>> = tickets
+        let lives: Vec<Vec<Timed>> = tickets
             .iter()
             .map(|(hours_ago, steps)| life(now - Duration::hours(i64::from(*hours_ago)), steps))
             .map(|moves| moves.into_iter().filter(|m| m.at <= now).collect())
             .collect();
         let now_open = replay(&lives, |_| true);
-        let ends: Vec<_> = day_ends(now, chrono_tz::UTC, CHART_DAYS).into_iter().map(|(_, e)| e).collect();
-        let all: Vec<LevelMove> = lives.iter().flatten().copied().collect();
-        let series = open_per_day(&levels(), &now_open, &all, &ends);
+        let ends = ends_of(&day_ends(now, chrono_tz::UTC, CHART_DAYS));
+        // Only what the store reads: the moves from the start of the first day.
+        let start = window_start(now, chrono_tz::UTC);
+        let read: Vec<Timed> = lives.iter().flatten().filter(|m| m.at >= start).copied().collect();
+        let series = open_per_day(&levels(), &now_open, &counted(&read, &ends), ends.len());
         for (i, end) in ends.iter().enumerate() {
             let last = i + 1 == ends.len();
             let truth = replay(&lives, |m| last || m.at < *end);
@@ -99,33 +126,34 @@ proptest! {
 fn a_week_of_one_ticket_climbing_the_ladder() {
     let now = at(27, 12);
     let moves = [
-        LevelMove {
+        Timed {
             at: at(20, 9),
             kind: MoveKind::Opened,
             level: level(1),
         },
-        LevelMove {
+        Timed {
             at: at(22, 9),
             kind: MoveKind::Moved { from: level(1) },
             level: level(2),
         },
-        LevelMove {
+        Timed {
             at: at(24, 9),
             kind: MoveKind::Moved { from: level(2) },
             level: level(3),
         },
-        LevelMove {
+        Timed {
             at: at(26, 9),
             kind: MoveKind::Closed,
             level: level(3),
         },
     ];
+    let days = day_ends(now, chrono_tz::UTC, CHART_DAYS);
+    let ends = ends_of(&days);
     let h = history(
-        now,
-        chrono_tz::UTC,
+        &days,
         &levels(),
         &BTreeMap::new(),
-        &moves,
+        &counted(&moves, &ends),
         &[],
     );
     assert_eq!(h.days.len(), CHART_DAYS);
@@ -147,13 +175,33 @@ fn a_week_of_one_ticket_climbing_the_ladder() {
 }
 
 #[test]
+fn counted_moves_undo_together() {
+    // Three tickets opened today at level 1, two of them escalated: yesterday had none.
+    let moves = [
+        LevelMove {
+            day: 1,
+            kind: MoveKind::Opened,
+            level: level(1),
+            count: 3,
+        },
+        LevelMove {
+            day: 1,
+            kind: MoveKind::Moved { from: level(1) },
+            level: level(2),
+            count: 2,
+        },
+    ];
+    let now_open = BTreeMap::from([(level(1), 1), (level(2), 2)]);
+    let series = open_per_day(&levels(), &now_open, &moves, 2);
+    assert_eq!(series[&level(1)], vec![0, 1]);
+    assert_eq!(series[&level(2)], vec![0, 2]);
+}
+
+#[test]
 fn medians_fall_on_the_local_day_of_the_close() {
     let tz: Tz = "Europe/Madrid".parse().unwrap();
     let now = at(27, 12);
-    let ends: Vec<_> = day_ends(now, tz, CHART_DAYS)
-        .into_iter()
-        .map(|(_, e)| e)
-        .collect();
+    let ends = ends_of(&day_ends(now, tz, CHART_DAYS));
     // 23:30 UTC on the 25th is 00:30 on the 26th in Madrid.
     let closes = [
         (at(25, 10), 2 * 3600),
@@ -162,7 +210,11 @@ fn medians_fall_on_the_local_day_of_the_close() {
         (at(25, 23) + Duration::minutes(30), 3600),
         (now, 1800),
     ];
-    let medians = median_per_day(&closes, &ends);
+    let closes: Vec<(usize, i64)> = closes
+        .iter()
+        .map(|(t, s)| (day_of(&ends, *t), *s))
+        .collect();
+    let medians = median_per_day(&closes, ends.len());
     assert_eq!(medians[11], Some(4.0), "the 25th: 2, 4 and 9 hours");
     assert_eq!(medians[12], Some(1.0), "the 26th, local time");
     assert_eq!(
@@ -172,6 +224,9 @@ fn medians_fall_on_the_local_day_of_the_close() {
     );
     assert_eq!(medians[10], None, "nothing closed on the 24th");
     assert_eq!(median_hours(vec![3600, 7200]), Some(1.5));
+    // What the store sends for a day is its middle one or two values: the same median.
+    assert_eq!(median_per_day(&[(0, 7200), (0, 3600)], 1), vec![Some(1.5)]);
+    assert_eq!(median_per_day(&[], 2), vec![None, None]);
 }
 
 #[test]
@@ -180,7 +235,7 @@ fn days_follow_the_local_calendar_across_a_clock_change() {
     let now = Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap();
     let days = day_ends(now, tz, CHART_DAYS);
     // Summer time ended on 25 October: the day before it lasted 25 hours.
-    let ends: Vec<_> = days.iter().map(|(_, e)| *e).collect();
+    let ends = ends_of(&days);
     let long = days
         .iter()
         .position(|(d, _)| *d == NaiveDate::from_ymd_opt(2026, 10, 25).unwrap())
@@ -190,6 +245,16 @@ fn days_follow_the_local_calendar_across_a_clock_change() {
     assert_eq!(
         window_start(now, tz),
         Utc.with_ymd_and_hms(2026, 10, 18, 22, 0, 0).unwrap()
+    );
+    assert_eq!(
+        day_of(&ends, ends[3]),
+        4,
+        "a day's end is the next day's start"
+    );
+    assert_eq!(
+        day_of(&ends, now + Duration::hours(1)),
+        13,
+        "later than now is still today"
     );
 }
 

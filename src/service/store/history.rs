@@ -1,60 +1,101 @@
-//! The timeline the chart reads (SPEC §5): the events that moved tickets between levels, and
-//! the closes with their time to resolution, since a start. Both read `events_window` and
-//! `tickets_closed`, so they grow with the window, never with the whole history.
+//! The timeline the chart reads (SPEC §5), counted per day in SQL so that only a few hundred
+//! rows come back however busy the desk was: the events that moved tickets between levels,
+//! and the middle resolution times of each day's closes. Both read covering indexes
+//! (`events_window`, `tickets_closed`), so they grow with the window, never with the history.
 
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 
 use super::figures::level_of;
-use super::{from_ts, ts};
+use super::ts;
 use crate::domain::history::{LevelMove, MoveKind};
 use crate::domain::GuildId;
 
-/// The events since `since` that opened, moved, closed or reopened a ticket of `guild`.
+/// `CASE WHEN {column} < ? THEN 0 … ELSE {last} END`: the chart's day of `column`, as
+/// `history::day_of` reckons it, binding every end but the last (which is now).
+fn day_case(column: &str, ends: &[DateTime<Utc>]) -> String {
+    let last = ends.len().saturating_sub(1);
+    let whens: String = (0..last)
+        .map(|i| format!(" WHEN {column} < ? THEN {i}"))
+        .collect();
+    format!("CASE{whens} ELSE {last} END")
+}
+
+/// The events from `since` up to the last of `ends` that opened, moved, closed or reopened a
+/// ticket of `guild`, counted per day, kind and level.
 pub async fn level_moves(
     db: &SqlitePool,
     guild: GuildId,
     since: DateTime<Utc>,
+    ends: &[DateTime<Utc>],
 ) -> anyhow::Result<Vec<LevelMove>> {
-    let kinds = MoveKind::EVENT_KINDS.map(|k| format!("'{k}'")).join(", ");
+    let (Some(now), kinds) = (ends.last(), MoveKind::EVENT_KINDS.map(|k| format!("'{k}'"))) else {
+        return Ok(Vec::new());
+    };
     let sql = format!(
-        "SELECT kind, at, level, from_level FROM events \
-         WHERE guild_id = ? AND kind IN ({kinds}) AND at >= ?"
+        "SELECT {} AS day, kind, level, from_level, COUNT(*) FROM events \
+         WHERE guild_id = ? AND kind IN ({}) AND at >= ? AND at <= ? \
+         GROUP BY day, kind, level, from_level",
+        day_case("at", ends),
+        kinds.join(", ")
     );
-    let rows: Vec<(String, i64, i64, Option<i64>)> = sqlx::query_as(&sql)
+    let mut query = sqlx::query_as::<_, (i64, String, i64, Option<i64>, i64)>(&sql);
+    for end in &ends[..ends.len() - 1] {
+        query = query.bind(ts(*end));
+    }
+    let rows = query
         .bind(guild.db())
         .bind(ts(since))
+        .bind(ts(*now))
         .fetch_all(db)
         .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(kind, at, level, from)| {
-            let kind = MoveKind::of(&kind, from.and_then(level_of))?;
+        .filter_map(|(day, kind, level, from, count)| {
             Some(LevelMove {
-                at: from_ts(at),
-                kind,
+                day: usize::try_from(day).ok()?,
+                kind: MoveKind::of(&kind, from.and_then(level_of))?,
                 level: level_of(level)?,
+                count,
             })
         })
         .collect())
 }
 
-/// The tickets of `guild` closed since `since`: when, and how many seconds after opening.
-pub async fn closes(
+/// For each day from `since` up to the last of `ends`, the middle one or two of the
+/// resolution times (seconds from opening to closing) of the tickets of `guild` closed that
+/// day: all a median needs.
+pub async fn middle_closes(
     db: &SqlitePool,
     guild: GuildId,
     since: DateTime<Utc>,
-) -> anyhow::Result<Vec<(DateTime<Utc>, i64)>> {
-    let rows: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT closed_at, closed_at - opened_at FROM tickets \
-         WHERE guild_id = ? AND closed_at >= ?",
-    )
-    .bind(guild.db())
-    .bind(ts(since))
-    .fetch_all(db)
-    .await?;
+    ends: &[DateTime<Utc>],
+) -> anyhow::Result<Vec<(usize, i64)>> {
+    let Some(now) = ends.last() else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "SELECT day, secs FROM ( \
+           SELECT day, secs, \
+                  ROW_NUMBER() OVER (PARTITION BY day ORDER BY secs) AS rn, \
+                  COUNT(*) OVER (PARTITION BY day) AS n \
+           FROM (SELECT {} AS day, closed_at - opened_at AS secs FROM tickets \
+                 WHERE guild_id = ? AND closed_at >= ? AND closed_at <= ?)) \
+         WHERE rn = (n + 1) / 2 OR rn = (n + 2) / 2",
+        day_case("closed_at", ends)
+    );
+    let mut query = sqlx::query_as::<_, (i64, i64)>(&sql);
+    for end in &ends[..ends.len() - 1] {
+        query = query.bind(ts(*end));
+    }
+    let rows = query
+        .bind(guild.db())
+        .bind(ts(since))
+        .bind(ts(*now))
+        .fetch_all(db)
+        .await?;
     Ok(rows
         .into_iter()
-        .map(|(at, secs)| (from_ts(at), secs))
+        .filter_map(|(day, secs)| Some((usize::try_from(day).ok()?, secs)))
         .collect())
 }
