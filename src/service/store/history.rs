@@ -21,6 +21,33 @@ fn day_case(column: &str, ends: &[DateTime<Utc>]) -> String {
     format!("CASE{whens} ELSE {last} END")
 }
 
+/// Runs `sql`, whose day `CASE` (from `day_case`) comes before its `guild_id = ?`,
+/// `… >= ?` (`since`) and `… <= ?` (now, the last of `ends`) placeholders.
+async fn by_day<T>(
+    db: &SqlitePool,
+    sql: &str,
+    guild: GuildId,
+    since: DateTime<Utc>,
+    ends: &[DateTime<Utc>],
+) -> anyhow::Result<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    let Some((now, days_before)) = ends.split_last() else {
+        return Ok(Vec::new());
+    };
+    let mut query = sqlx::query_as::<_, T>(sql);
+    for end in days_before {
+        query = query.bind(ts(*end));
+    }
+    Ok(query
+        .bind(guild.db())
+        .bind(ts(since))
+        .bind(ts(*now))
+        .fetch_all(db)
+        .await?)
+}
+
 /// The events from `since` up to the last of `ends` that opened, moved, closed or reopened a
 /// ticket of `guild`, counted per day, kind and level.
 pub async fn level_moves(
@@ -29,9 +56,7 @@ pub async fn level_moves(
     since: DateTime<Utc>,
     ends: &[DateTime<Utc>],
 ) -> anyhow::Result<Vec<LevelMove>> {
-    let (Some(now), kinds) = (ends.last(), MoveKind::EVENT_KINDS.map(|k| format!("'{k}'"))) else {
-        return Ok(Vec::new());
-    };
+    let kinds = MoveKind::EVENT_KINDS.map(|k| format!("'{k}'"));
     let sql = format!(
         "SELECT {} AS day, kind, level, from_level, COUNT(*) FROM events \
          WHERE guild_id = ? AND kind IN ({}) AND at >= ? AND at <= ? \
@@ -39,16 +64,8 @@ pub async fn level_moves(
         day_case("at", ends),
         kinds.join(", ")
     );
-    let mut query = sqlx::query_as::<_, (i64, String, i64, Option<i64>, i64)>(&sql);
-    for end in &ends[..ends.len() - 1] {
-        query = query.bind(ts(*end));
-    }
-    let rows = query
-        .bind(guild.db())
-        .bind(ts(since))
-        .bind(ts(*now))
-        .fetch_all(db)
-        .await?;
+    let rows: Vec<(i64, String, i64, Option<i64>, i64)> =
+        by_day(db, &sql, guild, since, ends).await?;
     Ok(rows
         .into_iter()
         .filter_map(|(day, kind, level, from, count)| {
@@ -71,9 +88,6 @@ pub async fn middle_closes(
     since: DateTime<Utc>,
     ends: &[DateTime<Utc>],
 ) -> anyhow::Result<Vec<(usize, i64)>> {
-    let Some(now) = ends.last() else {
-        return Ok(Vec::new());
-    };
     let sql = format!(
         "SELECT day, secs FROM ( \
            SELECT day, secs, \
@@ -84,16 +98,7 @@ pub async fn middle_closes(
          WHERE rn = (n + 1) / 2 OR rn = (n + 2) / 2",
         day_case("closed_at", ends)
     );
-    let mut query = sqlx::query_as::<_, (i64, i64)>(&sql);
-    for end in &ends[..ends.len() - 1] {
-        query = query.bind(ts(*end));
-    }
-    let rows = query
-        .bind(guild.db())
-        .bind(ts(since))
-        .bind(ts(*now))
-        .fetch_all(db)
-        .await?;
+    let rows: Vec<(i64, i64)> = by_day(db, &sql, guild, since, ends).await?;
     Ok(rows
         .into_iter()
         .filter_map(|(day, secs)| Some((usize::try_from(day).ok()?, secs)))
