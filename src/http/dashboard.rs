@@ -144,23 +144,23 @@ pub async fn queues(
         return answer.into_response();
     }
     let page = page(&state, &headers);
-    let levels: Vec<Level> = match q.level {
-        Some(n) => match Level::new(n).filter(|l| state.service.config.tier(*l).is_some()) {
+    let levels = match q.level {
+        Some(n) => match (Level::new(n))
+            .filter(|l| *l <= Level::EXPERTS && state.service.config.tier(*l).is_some())
+        {
             Some(level) => vec![level],
             None => return html(StatusCode::NOT_FOUND, page.not_found()),
         },
-        None => match state.service.open_per_level().await {
-            Ok(levels) => levels.into_keys().collect(),
-            Err(e) => return failed(e),
-        },
+        None => Vec::new(),
     };
-    let mut queues = Vec::with_capacity(levels.len());
-    for level in levels {
-        match state.service.queue_page(level, q.page.unwrap_or(1)).await {
-            Ok(queue) => queues.push(queue),
-            Err(e) => return failed(e),
-        }
-    }
+    let queues = match state
+        .service
+        .queue_pages(&levels, q.page.unwrap_or(1))
+        .await
+    {
+        Ok(queues) => queues,
+        Err(e) => return failed(e),
+    };
     html(StatusCode::OK, page.queues(&queues))
 }
 

@@ -56,26 +56,32 @@ impl Service {
         Ok(per_level)
     }
 
-    /// Page `page` (from 1) of the open tickets at `level`, oldest first.
-    pub async fn queue_page(&self, level: Level, page: u32) -> anyhow::Result<QueuePage> {
-        let guild = self.config.discord.guild_id;
+    /// Page `page` (from 1) of the open tickets at each of `levels` (every level that owns
+    /// tickets when empty), oldest first; the open counts read once for all of them.
+    pub async fn queue_pages(&self, levels: &[Level], page: u32) -> anyhow::Result<Vec<QueuePage>> {
+        let totals = self.open_per_level().await?;
+        let levels: Vec<Level> = if levels.is_empty() {
+            totals.keys().copied().collect()
+        } else {
+            levels.to_vec()
+        };
+        let (guild, db) = (self.config.discord.guild_id, self.store.reader());
         let page = page.max(1);
-        let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
-        let db = self.store.reader();
-        let (tickets, counts) = tokio::try_join!(
-            store::tickets::queue(db, guild, Some(level), None, (PAGE_SIZE.into(), offset)),
-            store::figures::open_counts(db, guild),
-        )?;
-        let total = (counts.iter())
-            .filter(|(l, ..)| *l == level)
-            .map(|(.., n)| n)
-            .sum();
-        Ok(QueuePage {
-            level,
-            tickets,
-            total,
-            page,
-        })
+        let window = (
+            i64::from(PAGE_SIZE),
+            i64::from(page - 1) * i64::from(PAGE_SIZE),
+        );
+        let mut pages = Vec::with_capacity(levels.len());
+        for level in levels {
+            let tickets = store::tickets::queue(db, guild, Some(level), None, window).await?;
+            pages.push(QueuePage {
+                level,
+                tickets,
+                total: totals.get(&level).copied().unwrap_or(0),
+                page,
+            });
+        }
+        Ok(pages)
     }
 
     /// Ticket `number` with its public timeline (never internal notes), if it exists.
