@@ -284,6 +284,11 @@ async fn a_long_queue_comes_a_page_at_a_time() {
     assert!(last.body.contains("Ticket 119") && last.body.contains("page 3 of 3"));
     assert!(!last.body.contains("rel=\"next\""));
     assert_eq!(dash.get("/?level=9").await.status, 404);
+    assert_eq!(
+        dash.get("/?level=4").await.status,
+        404,
+        "level 4 owns no tickets"
+    );
     assert_eq!(dash.get("/?level=1&page=abc").await.status, 400);
 }
 
