@@ -274,29 +274,7 @@ impl Deliverer {
         let result = match message {
             Outgoing::Page { .. } => self.page(p, message, &text, now).await,
             Outgoing::Handoff { .. } => self.handoff(p, message, &text, now).await,
-            Outgoing::OpeningPing {
-                channel,
-                role,
-                level,
-                card,
-                ..
-            } => {
-                // Acknowledged, moved on or closed before the desk opened: nobody to wake.
-                let state = match p.ticket_id {
-                    Some(t) => self.service.ticket_state(t).await.map_err(internal),
-                    None => Ok(None),
-                };
-                match state {
-                    Ok(Some((l, crate::domain::Status::Open))) if l == *level => {
-                        let body = text.opening_ping(*role, card);
-                        let create = messages::role_ping(&p.id.to_string(), *role, &body);
-                        self.send(p, 0, ChannelId::new(channel.0), create, &body, now)
-                            .await
-                    }
-                    Ok(_) => Ok(None),
-                    Err(e) => Err(e),
-                }
-            }
+            Outgoing::OpeningPing { .. } => self.opening_ping(p, message, &text, now).await,
             Outgoing::SlaWarning {
                 channel,
                 card,
@@ -340,25 +318,7 @@ impl Deliverer {
                 self.thread_post(p, *number, event, &text, now).await
             }
             Outgoing::Summary { channel, report } => {
-                let parts = text.summary_messages(report);
-                // The chart rides on the last part; a chart that cannot be drawn is left out
-                // rather than holding the summary back.
-                let chart = report.history.as_ref().and_then(|h| {
-                    (text.chart_png(h))
-                        .inspect_err(
-                            |e| tracing::warn!(error = %e, "the summary chart was not drawn"),
-                        )
-                        .ok()
-                });
-                let last = parts.len().saturating_sub(1);
-                let attach = |i: usize, create: CreateMessage| match &chart {
-                    Some(png) if i == last => create.add_file(CreateAttachment::bytes(
-                        png.clone(),
-                        crate::render::chart::PNG_NAME,
-                    )),
-                    _ => create,
-                };
-                self.parts(p, ChannelId::new(channel.0), &parts, attach, now)
+                self.summary(p, ChannelId::new(channel.0), report, &text, now)
                     .await
             }
         };
@@ -366,6 +326,65 @@ impl Deliverer {
             Ok(message) => Attempt::Delivered(message),
             Err(e) => Attempt::Failed(e),
         }
+    }
+
+    /// The ping at the desk's opening, unless the ticket was acknowledged, moved on or
+    /// closed before it opened: then there is nobody to wake.
+    async fn opening_ping(
+        &self,
+        p: &Pending,
+        message: &Outgoing,
+        text: &Text<'_>,
+        now: DateTime<Utc>,
+    ) -> Sent<Option<u64>> {
+        let Outgoing::OpeningPing {
+            channel,
+            role,
+            level,
+            card,
+            ..
+        } = message
+        else {
+            return Ok(None);
+        };
+        let state = match p.ticket_id {
+            Some(t) => self.service.ticket_state(t).await.map_err(internal)?,
+            None => None,
+        };
+        if state != Some((*level, crate::domain::Status::Open)) {
+            return Ok(None);
+        }
+        let body = text.opening_ping(*role, card);
+        let create = messages::role_ping(&p.id.to_string(), *role, &body);
+        self.send(p, 0, ChannelId::new(channel.0), create, &body, now)
+            .await
+    }
+
+    /// The summary, in as many messages as it takes; the chart rides on the last one. A
+    /// chart that cannot be drawn is left out rather than holding the summary back.
+    async fn summary(
+        &self,
+        p: &Pending,
+        channel: ChannelId,
+        report: &crate::domain::summary::SummaryReport,
+        text: &Text<'_>,
+        now: DateTime<Utc>,
+    ) -> Sent<Option<u64>> {
+        let parts = text.summary_messages(report);
+        let chart = report.history.as_ref().and_then(|h| {
+            (text.chart_png(h))
+                .inspect_err(|e| tracing::warn!(error = %e, "the summary chart was not drawn"))
+                .ok()
+        });
+        let last = parts.len().saturating_sub(1);
+        let attach = |i: usize, create: CreateMessage| match &chart {
+            Some(png) if i == last => create.add_file(CreateAttachment::bytes(
+                png.clone(),
+                crate::render::chart::PNG_NAME,
+            )),
+            _ => create,
+        };
+        self.parts(p, channel, &parts, attach, now).await
     }
 
     /// The page view of a page message, showing the ticket as `card` says it stands now.
