@@ -37,6 +37,19 @@ struct InFlight {
     done: Notify,
 }
 
+impl InFlight {
+    /// Returns once no interaction is being handled.
+    async fn drained(&self) {
+        while self.count.load(Ordering::SeqCst) > 0 {
+            let notified = self.done.notified();
+            if self.count.load(Ordering::SeqCst) == 0 {
+                break;
+            }
+            notified.await;
+        }
+    }
+}
+
 struct Guard<'a>(&'a InFlight);
 
 impl Drop for Guard<'_> {
@@ -479,6 +492,27 @@ async fn terminated() {
 
 /// Runs the bot until SIGTERM: then it stops taking interactions, finishes those in flight,
 /// delivers what can be delivered, and returns.
+/// The HTTP listener's socket, when `[http]` asks for one.
+async fn bind_http(service: &Service) -> anyhow::Result<Option<tokio::net::TcpListener>> {
+    let Some(h) = &service.config.http else {
+        return Ok(None);
+    };
+    let listener = tokio::net::TcpListener::bind(h.listen)
+        .await
+        .with_context(|| format!("http.listen = \"{}\": cannot listen there", h.listen))?;
+    Ok(Some(listener))
+}
+
+/// Waits for the workers to finish their last pass; one already seen to end is not awaited
+/// again.
+async fn finish(tasks: [tokio::task::JoinHandle<()>; 2]) {
+    for task in tasks {
+        if !task.is_finished() {
+            let _ = task.await;
+        }
+    }
+}
+
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let token = config.require_token()?.expose().to_owned();
     let service = Service::connect(config).await?;
@@ -486,14 +520,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let metrics = install_metrics();
     let status = Arc::new(DiscordStatus::default());
     // Bound before connecting: a port already taken stops the bot with the reason.
-    let listener = match &service.config.http {
-        Some(h) => Some(
-            tokio::net::TcpListener::bind(h.listen)
-                .await
-                .with_context(|| format!("http.listen = \"{}\": cannot listen there", h.listen))?,
-        ),
-        None => None,
-    };
+    let listener = bind_http(&service).await?;
     let accepting = Arc::new(AtomicBool::new(true));
     let in_flight = Arc::new(InFlight::default());
     let handler = Handler {
@@ -546,26 +573,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         ended = &mut delivery_task => Err(stopped_early("delivery worker", ended)),
     };
     accepting.store(false, Ordering::SeqCst);
-    let drained = async {
-        while in_flight.count.load(Ordering::SeqCst) > 0 {
-            let notified = in_flight.done.notified();
-            if in_flight.count.load(Ordering::SeqCst) == 0 {
-                break;
-            }
-            notified.await;
-        }
-    };
-    let _ = tokio::time::timeout(Duration::from_secs(10), drained).await;
+    let _ = tokio::time::timeout(Duration::from_secs(10), in_flight.drained()).await;
     let _ = stop.send(true);
-    let _ = tokio::time::timeout(Duration::from_secs(10), async {
-        // A task already seen to end must not be awaited again.
-        if !delivery_task.is_finished() {
-            let _ = delivery_task.await;
-        }
-        if !scheduler_task.is_finished() {
-            let _ = scheduler_task.await;
-        }
-    })
+    let _ = tokio::time::timeout(
+        Duration::from_secs(10),
+        finish([delivery_task, scheduler_task]),
+    )
     .await;
     if let Some(task) = http_task {
         let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
