@@ -13,7 +13,7 @@ use crate::domain::history::{self, History};
 use crate::domain::{rules, GuildId, Level, Priority, Status};
 use crate::service::store;
 
-pub use crate::domain::summary::{count_key, Activity, OpenCount, SummaryReport};
+pub use crate::domain::summary::{count_key, Activity, Counts, OpenCount, SummaryReport};
 
 /// How many days of history the key figures cover.
 pub const FIGURES_WINDOW_DAYS: i64 = 7;
@@ -32,10 +32,6 @@ pub async fn build_report(
     let db = service.store.reader();
     // Independent reads, side by side on the reader pool.
     let day_ago = now - Duration::hours(24);
-    let tz = service.config.summary.timezone;
-    let since = history::window_start(now, tz);
-    let days = history::day_ends(now, tz, history::CHART_DAYS);
-    let ends: Vec<DateTime<Utc>> = days.iter().map(|(_, end)| *end).collect();
     let (
         previous,
         open_counts,
@@ -44,45 +40,18 @@ pub async fn build_report(
         kinds,
         figures,
         breaches,
-        moves,
-        closes,
+        history,
     ) = tokio::try_join!(
         store::summaries::last_counts(db, guild),
         store::figures::open_counts(db, guild),
         store::figures::overdue(db, guild, now, 5),
         store::figures::oldest_open(db, guild, 5),
-        store::figures::activity(db, guild, now - Duration::hours(24), now),
+        store::figures::activity(db, guild, day_ago, now),
         store::figures::key_figures(db, guild, now - Duration::days(FIGURES_WINDOW_DAYS), now),
         store::figures::breaches(db, guild, day_ago, now),
-        store::history::level_moves(db, guild, since, &ends),
-        store::history::middle_closes(db, guild, since, &ends),
+        service.history(now),
     )?;
-    let history = chart(service, &days, &open_counts, &moves, &closes);
-    let mut per_cell: BTreeMap<(Level, Priority), i64> = BTreeMap::new();
-    for (level, priority, _status, n) in open_counts {
-        *per_cell.entry((level, priority)).or_default() += n;
-    }
-    // Cells that emptied since the last summary still show, with their drop.
-    if let Some(prev) = &previous {
-        for level in service.config.tiers.keys() {
-            for p in Priority::ALL {
-                if prev.get(&count_key(*level, *p)).is_some_and(|n| *n > 0) {
-                    per_cell.entry((*level, *p)).or_default();
-                }
-            }
-        }
-    }
-    let open: Vec<OpenCount> = per_cell
-        .into_iter()
-        .map(|((level, priority), count)| OpenCount {
-            level,
-            priority,
-            count,
-            change: previous
-                .as_ref()
-                .map(|prev| count - prev.get(&count_key(level, priority)).copied().unwrap_or(0)),
-        })
-        .collect();
+    let open = open_cells(service, &open_counts, previous.as_ref());
     let kind = |k: &str| kinds.get(k).copied().unwrap_or(0);
     Ok(SummaryReport {
         generated_at: now,
@@ -105,22 +74,38 @@ pub async fn build_report(
     })
 }
 
-/// The chart's numbers from what the store read: a series for each level that owns tickets.
-fn chart(
+/// Open tickets per level and priority, with the change since the `previous` summary; cells
+/// that emptied since then still show, with their drop.
+fn open_cells(
     service: &Service,
-    days: &[(NaiveDate, DateTime<Utc>)],
     open_counts: &[(Level, Priority, Status, i64)],
-    moves: &[history::LevelMove],
-    closes: &[(usize, i64)],
-) -> History {
-    let mut per_level = BTreeMap::new();
-    for (level, _, _, n) in open_counts {
-        *per_level.entry(*level).or_default() += n;
+    previous: Option<&Counts>,
+) -> Vec<OpenCount> {
+    let mut per_cell: BTreeMap<(Level, Priority), i64> = BTreeMap::new();
+    for (level, priority, _status, n) in open_counts {
+        *per_cell.entry((*level, *priority)).or_default() += n;
     }
-    let levels: Vec<Level> = (service.config.tiers.keys().copied())
-        .filter(|l| *l <= Level::EXPERTS)
-        .collect();
-    history::history(days, &levels, &per_level, moves, closes)
+    if let Some(prev) = previous {
+        for level in service.config.tiers.keys() {
+            for p in Priority::ALL {
+                if prev.get(&count_key(*level, *p)).is_some_and(|n| *n > 0) {
+                    per_cell.entry((*level, *p)).or_default();
+                }
+            }
+        }
+    }
+    let change = |level, priority, count: i64| {
+        previous.map(|prev| count - prev.get(&count_key(level, priority)).copied().unwrap_or(0))
+    };
+    per_cell
+        .into_iter()
+        .map(|((level, priority), count)| OpenCount {
+            level,
+            priority,
+            count,
+            change: change(level, priority, count),
+        })
+        .collect()
 }
 
 impl Service {
@@ -131,12 +116,13 @@ impl Service {
         let since = history::window_start(now, tz);
         let days = history::day_ends(now, tz, history::CHART_DAYS);
         let ends: Vec<DateTime<Utc>> = days.iter().map(|(_, end)| *end).collect();
-        let (open_counts, moves, closes) = tokio::try_join!(
-            store::figures::open_counts(db, guild),
+        let (open, moves, closes) = tokio::try_join!(
+            self.open_per_level(),
             store::history::level_moves(db, guild, since, &ends),
             store::history::middle_closes(db, guild, since, &ends),
         )?;
-        Ok(chart(self, &days, &open_counts, &moves, &closes))
+        let levels: Vec<Level> = open.keys().copied().collect();
+        Ok(history::history(&days, &levels, &open, &moves, &closes))
     }
 }
 

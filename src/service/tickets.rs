@@ -402,33 +402,14 @@ impl Service {
                 reason,
                 attempts,
             } => {
-                // Level 3 keeps final responsibility: it still owns the ticket.
                 let handover = VendorHandover {
-                    vendor: vendor.clone(),
+                    vendor,
                     vendor_reason,
-                    vendor_ref: vendor_ref.clone(),
-                    reason: reason.clone(),
-                    attempts: attempts.clone(),
+                    vendor_ref,
+                    reason,
+                    attempts,
                 };
-                change.record(ticket.hand_to_vendor(handover, ctx.now));
-                change.update_page(&ticket);
-                if let Some(liaison) = self.config.tier(Level::VENDOR) {
-                    change.effects.push(Outgoing::Page {
-                        channel: liaison.queue_channel_id,
-                        role: liaison.page_role_id,
-                        level: Level::VENDOR,
-                        card: TicketCard::from(&ticket),
-                        arrival: Arrival::ToVendor {
-                            vendor,
-                            vendor_reason,
-                            vendor_ref,
-                            reason,
-                            attempts,
-                        },
-                        ack_due_at: None,
-                        ping: true,
-                    });
-                }
+                self.hand_to_vendor(&mut change, &mut ticket, handover);
                 Reply::SentToVendor(ticket.clone())
             }
             EscalationPlan::RecordVendorCase { vendor_ref } => {
@@ -438,6 +419,31 @@ impl Service {
         };
         let effects = self.commit(tx, &ticket, change, true).await?;
         Ok(Outcome { reply, effects })
+    }
+
+    /// Hands the ticket to a vendor (level 3 keeps final responsibility: it still owns the
+    /// ticket) and pages the vendor liaison.
+    fn hand_to_vendor(&self, change: &mut Change<'_>, ticket: &mut Ticket, h: VendorHandover) {
+        let arrival = Arrival::ToVendor {
+            vendor: h.vendor.clone(),
+            vendor_reason: h.vendor_reason,
+            vendor_ref: h.vendor_ref.clone(),
+            reason: h.reason.clone(),
+            attempts: h.attempts.clone(),
+        };
+        change.record(ticket.hand_to_vendor(h, change.ctx.now));
+        change.update_page(ticket);
+        if let Some(liaison) = self.config.tier(Level::VENDOR) {
+            change.effects.push(Outgoing::Page {
+                channel: liaison.queue_channel_id,
+                role: liaison.page_role_id,
+                level: Level::VENDOR,
+                card: TicketCard::from(&*ticket),
+                arrival,
+                ack_due_at: None,
+                ping: true,
+            });
+        }
     }
 
     /// Moves the ticket up one level and pages that level; by an agent, or by the bot when
