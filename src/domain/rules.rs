@@ -217,55 +217,14 @@ pub fn plan_escalation(
     vendors: &[String],
 ) -> Result<EscalationPlan, UserError> {
     require_can_act(actor, ticket, "action-escalate")?;
-    if let Some(case) = &ticket.vendor {
-        if ticket.waiting_on == Some(WaitingOn::Vendor) {
-            return match request.vendor_ref {
-                Some(vendor_ref) if case.reference.is_none() => {
-                    Ok(EscalationPlan::RecordVendorCase { vendor_ref })
-                }
-                _ => Err(UserError::AlreadyWithVendor {
-                    ticket: ticket.number,
-                    vendor: case.vendor.clone(),
-                }),
-            };
-        }
+    if let Some(plan) = with_vendor_already(ticket, &request)? {
+        return Ok(plan);
     }
     let to = ticket.level.next().ok_or(UserError::AlreadyWithVendor {
         ticket: ticket.number,
         vendor: String::new(),
     })?;
-    let mut missing = Vec::new();
-    if request.reason.is_none() {
-        missing.push(MissingPart::Reason);
-    }
-    if request.attempts.is_none() {
-        missing.push(MissingPart::Attempts);
-    }
-    if to == Level::VENDOR {
-        if !(actor.admin || actor.levels.contains(&Level::EXPERTS)) {
-            return Err(UserError::VendorNeedsLevel3);
-        }
-        if vendors.is_empty() {
-            return Err(UserError::NoVendors);
-        }
-        if request.vendor.is_none() {
-            missing.push(MissingPart::Vendor {
-                known: vendors.to_vec(),
-            });
-        }
-        if request.vendor_reason.is_none() {
-            missing.push(MissingPart::VendorReason);
-        }
-    } else {
-        for field in required_on_arrival {
-            if !request.fields.contains_key(field) {
-                missing.push(MissingPart::Field {
-                    name: field.clone(),
-                    to,
-                });
-            }
-        }
-    }
+    let missing = missing_parts(actor, &request, to, required_on_arrival, vendors)?;
     if !missing.is_empty() {
         return Err(UserError::EscalationIncomplete {
             ticket: ticket.number,
@@ -277,30 +236,98 @@ pub fn plan_escalation(
         request.reason.unwrap_or_default(),
         request.attempts.unwrap_or_default(),
     );
-    if to == Level::VENDOR {
-        let given = request.vendor.unwrap_or_default();
-        let vendor = vendors
-            .iter()
-            .find(|v| v.eq_ignore_ascii_case(given.trim()))
-            .cloned()
-            .ok_or_else(|| UserError::UnknownVendor {
-                given: given.clone(),
-                known: vendors.to_vec(),
-            })?;
-        return Ok(EscalationPlan::ToVendor {
-            vendor,
-            vendor_reason: request.vendor_reason.unwrap_or(VendorReason::VendorFix),
-            vendor_ref: request.vendor_ref,
+    if to != Level::VENDOR {
+        return Ok(EscalationPlan::Up {
+            to,
             reason,
             attempts,
+            fields: request.fields,
         });
     }
-    Ok(EscalationPlan::Up {
-        to,
+    let given = request.vendor.unwrap_or_default();
+    let vendor = (vendors.iter())
+        .find(|v| v.eq_ignore_ascii_case(given.trim()))
+        .cloned()
+        .ok_or_else(|| UserError::UnknownVendor {
+            given: given.clone(),
+            known: vendors.to_vec(),
+        })?;
+    Ok(EscalationPlan::ToVendor {
+        vendor,
+        vendor_reason: request.vendor_reason.unwrap_or(VendorReason::VendorFix),
+        vendor_ref: request.vendor_ref,
         reason,
         attempts,
-        fields: request.fields,
     })
+}
+
+/// A ticket already with its vendor takes only the vendor's case number, once.
+fn with_vendor_already(
+    ticket: &Ticket,
+    request: &EscalationRequest,
+) -> Result<Option<EscalationPlan>, UserError> {
+    let Some(case) = ticket
+        .vendor
+        .as_ref()
+        .filter(|_| ticket.waiting_on == Some(WaitingOn::Vendor))
+    else {
+        return Ok(None);
+    };
+    match &request.vendor_ref {
+        Some(vendor_ref) if case.reference.is_none() => {
+            Ok(Some(EscalationPlan::RecordVendorCase {
+                vendor_ref: vendor_ref.clone(),
+            }))
+        }
+        _ => Err(UserError::AlreadyWithVendor {
+            ticket: ticket.number,
+            vendor: case.vendor.clone(),
+        }),
+    }
+}
+
+/// What an escalation to `to` still lacks: the reason and attempts always; for a vendor, who
+/// and why (and only level 3 may choose one); otherwise the fields `to` asks for.
+fn missing_parts(
+    actor: &Actor,
+    request: &EscalationRequest,
+    to: Level,
+    required_on_arrival: &[String],
+    vendors: &[String],
+) -> Result<Vec<MissingPart>, UserError> {
+    let mut missing = Vec::new();
+    if request.reason.is_none() {
+        missing.push(MissingPart::Reason);
+    }
+    if request.attempts.is_none() {
+        missing.push(MissingPart::Attempts);
+    }
+    if to != Level::VENDOR {
+        missing.extend(
+            (required_on_arrival.iter())
+                .filter(|field| !request.fields.contains_key(*field))
+                .map(|field| MissingPart::Field {
+                    name: field.clone(),
+                    to,
+                }),
+        );
+        return Ok(missing);
+    }
+    if !(actor.admin || actor.levels.contains(&Level::EXPERTS)) {
+        return Err(UserError::VendorNeedsLevel3);
+    }
+    if vendors.is_empty() {
+        return Err(UserError::NoVendors);
+    }
+    if request.vendor.is_none() {
+        missing.push(MissingPart::Vendor {
+            known: vendors.to_vec(),
+        });
+    }
+    if request.vendor_reason.is_none() {
+        missing.push(MissingPart::VendorReason);
+    }
+    Ok(missing)
 }
 
 /// Where a return sends the ticket: one level below unless another lower level is named.
