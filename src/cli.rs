@@ -78,6 +78,42 @@ fn log_init(default: &str) {
         .try_init();
 }
 
+/// `check-config`: the file reads, and what it holds.
+fn check_config(path: &std::path::Path, config: &Config) {
+    let levels: Vec<String> = config.tiers.keys().map(|l| l.to_string()).collect();
+    println!(
+        "{}: OK — levels {}, {} vendor(s), database {}",
+        path.display(),
+        levels.join(", "),
+        config.vendors.len(),
+        config.database_url
+    );
+    if config.discord.token.is_empty() {
+        println!("note: discord.token is empty; set DISCORD_TOKEN before `tierdesk run`");
+    }
+}
+
+/// `console`: slash commands typed in the terminal, as `as_user` with `roles` (an admin by
+/// default).
+async fn run_console(
+    config: Config,
+    as_user: Option<u64>,
+    roles: Option<String>,
+) -> anyhow::Result<()> {
+    let roles = match roles {
+        None => vec![config.discord.admin_role_id],
+        Some(list) => parse_roles(&list)?,
+    };
+    let service = Service::connect(config).await?;
+    let actor = service.actor(as_user.map_or(CONSOLE_USER, UserId), &roles);
+    let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+    let interactive = std::io::stdin().is_terminal();
+    let mut out = std::io::stdout().lock();
+    console::run(&service, actor, stdin, &mut out, interactive, Utc::now).await?;
+    service.disconnect().await;
+    Ok(())
+}
+
 /// Reads `--roles 1,2,3`; an empty list means no roles.
 fn parse_roles(list: &str) -> anyhow::Result<Vec<RoleId>> {
     list.split(',')
@@ -110,21 +146,7 @@ pub async fn main(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         CliCommand::CheckConfig => {
-            println!(
-                "{}: OK — levels {}, {} vendor(s), database {}",
-                cli.config.display(),
-                config
-                    .tiers
-                    .keys()
-                    .map(|l| l.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                config.vendors.len(),
-                config.database_url
-            );
-            if config.discord.token.is_empty() {
-                println!("note: discord.token is empty; set DISCORD_TOKEN before `tierdesk run`");
-            }
+            check_config(&cli.config, &config);
             Ok(0)
         }
         CliCommand::Migrate => {
@@ -134,17 +156,7 @@ pub async fn main(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         CliCommand::Console { as_user, roles } => {
-            let roles = match roles {
-                None => vec![config.discord.admin_role_id],
-                Some(list) => parse_roles(&list)?,
-            };
-            let service = Service::connect(config).await?;
-            let actor = service.actor(as_user.map_or(CONSOLE_USER, UserId), &roles);
-            let stdin = tokio::io::BufReader::new(tokio::io::stdin());
-            let interactive = std::io::stdin().is_terminal();
-            let mut out = std::io::stdout().lock();
-            console::run(&service, actor, stdin, &mut out, interactive, Utc::now).await?;
-            service.disconnect().await;
+            run_console(config, as_user, roles).await?;
             Ok(0)
         }
         CliCommand::Summary { .. } => {
