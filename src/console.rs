@@ -74,39 +74,53 @@ where
             actor: actor.clone(),
             now: clock(),
         };
-        let parsed = command::parse_line(text).and_then(command::parse);
-        let result = match parsed {
-            Ok(cmd) => {
-                let span =
-                    tracing::info_span!("command", command = cmd.name(), ticket = ?cmd.ticket());
-                // The span follows the future; entering it across the await would let work
-                // that sqlx finishes on its own tasks see a span that already closed.
-                service.execute(&ctx, cmd).instrument(span).await
-            }
-            Err(e) => Err(e.into()),
-        };
-        match result {
-            Ok(outcome) => {
-                let who = if outcome.reply.ephemeral() {
-                    format!("{} ", tr!(lang, "only-you"))
-                } else {
-                    String::new()
-                };
-                writeln!(out, "{who}{}", render.reply(&outcome.reply))?;
-                for message in &outcome.effects {
-                    for l in render.outgoing(message).lines() {
-                        writeln!(out, "  {l}")?;
-                    }
-                }
-            }
-            Err(e) => {
-                refused += 1;
-                if let crate::domain::error::Error::Internal(cause) = &e {
-                    tracing::error!(error = ?cause, "command failed");
-                }
-                writeln!(out, "{} ✗ {}", tr!(lang, "only-you"), e.message(lang))?;
-            }
+        if !answer(service, &render, &ctx, text, out).await? {
+            refused += 1;
         }
     }
     Ok(refused)
+}
+
+/// Runs one line as `ctx` says and writes the reply and the messages it caused, or the
+/// refusal; whether it was accepted.
+async fn answer<W: Write>(
+    service: &Service,
+    render: &Text<'_>,
+    ctx: &Context,
+    text: &str,
+    out: &mut W,
+) -> anyhow::Result<bool> {
+    let lang = render.lang;
+    let result = match command::parse_line(text).and_then(command::parse) {
+        Ok(cmd) => {
+            let span = tracing::info_span!("command", command = cmd.name(), ticket = ?cmd.ticket());
+            // The span follows the future; entering it across the await would let work that
+            // sqlx finishes on its own tasks see a span that already closed.
+            service.execute(ctx, cmd).instrument(span).await
+        }
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(outcome) => {
+            let who = if outcome.reply.ephemeral() {
+                format!("{} ", tr!(lang, "only-you"))
+            } else {
+                String::new()
+            };
+            writeln!(out, "{who}{}", render.reply(&outcome.reply))?;
+            for message in &outcome.effects {
+                for l in render.outgoing(message).lines() {
+                    writeln!(out, "  {l}")?;
+                }
+            }
+            Ok(true)
+        }
+        Err(e) => {
+            if let crate::domain::error::Error::Internal(cause) = &e {
+                tracing::error!(error = ?cause, "command failed");
+            }
+            writeln!(out, "{} ✗ {}", tr!(lang, "only-you"), e.message(lang))?;
+            Ok(false)
+        }
+    }
 }
