@@ -7,12 +7,12 @@ use chrono::{DateTime, Utc};
 
 use super::tickets::Change;
 use super::{Context, Service};
-use crate::config::OnAckTimeout;
+use crate::config::{OnAckTimeout, Tier};
 use crate::domain::effects::{Outgoing, TicketCard};
 use crate::domain::error::Error;
 use crate::domain::rules::Actor;
 use crate::domain::transitions::{DeadlinePolicy, DeadlineStep};
-use crate::domain::{EventKind, GuildId, Level, Status, TicketNumber, UserId};
+use crate::domain::{EventKind, GuildId, Level, Status, Ticket, TicketNumber, UserId};
 use crate::service::store::{self, Tx};
 
 /// What the scheduler did to one ticket.
@@ -111,16 +111,32 @@ impl Service {
             next_repage_at: self.after(ticket.priority, now, duration(tier.repage_every)),
             escalate: tier.on_ack_timeout == OnAckTimeout::Escalate,
         };
-        let (level, role) = (ticket.level, tier.page_role_id);
-        let action = match ticket.deadline_step(now, policy) {
-            DeadlineStep::NotDue => return Ok(None),
+        let step = ticket.deadline_step(now, policy);
+        let Some(action) = self.carry_out(&mut change, &mut ticket, tier, step) else {
+            return Ok(None);
+        };
+        self.write(tx, &ticket, change, true).await?;
+        Ok(Some(action))
+    }
+
+    /// The pages and timeline entries of one deadline step.
+    fn carry_out(
+        &self,
+        change: &mut Change<'_>,
+        ticket: &mut Ticket,
+        tier: &Tier,
+        step: DeadlineStep,
+    ) -> Option<DeadlineAction> {
+        let (number, level, role) = (ticket.number, ticket.level, tier.page_role_id);
+        Some(match step {
+            DeadlineStep::NotDue => return None,
             DeadlineStep::Repage { count } => {
                 change.system_event(level, EventKind::Repaged { level, role, count });
                 change.effects.push(Outgoing::Repage {
                     channel: tier.queue_channel_id,
                     role,
                     level,
-                    card: TicketCard::from(&ticket),
+                    card: TicketCard::from(&*ticket),
                     count,
                     limit: tier.repage_limit,
                 });
@@ -137,23 +153,21 @@ impl Service {
                 change.effects.push(Outgoing::AdminPage {
                     channel: tier.queue_channel_id,
                     role,
-                    card: TicketCard::from(&ticket),
+                    card: TicketCard::from(&*ticket),
                     repages: ticket.repages,
                 });
                 DeadlineAction::AdminsPaged { number }
             }
             DeadlineStep::Escalate(escalation) => {
                 let to = escalation.to;
-                self.escalate_up(&mut change, &mut ticket, *escalation);
+                self.escalate_up(change, ticket, *escalation);
                 DeadlineAction::Escalated {
                     number,
                     from: level,
                     to,
                 }
             }
-        };
-        self.write(tx, &ticket, change, true).await?;
-        Ok(Some(action))
+        })
     }
 }
 
