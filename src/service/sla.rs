@@ -203,55 +203,75 @@ impl Service {
             now,
         };
         let mut change = Change::new(&ctx);
+        let mut done = self.targets_passed(&mut change, &mut t, &points, now);
+        done.extend(self.requester_silent(&mut change, &mut t, &points, now));
+        self.write(tx, &t, change, true).await?;
+        Ok(done)
+    }
+
+    /// Warnings and breaches of the acknowledgement and resolution targets whose moment has
+    /// come.
+    fn targets_passed(
+        &self,
+        change: &mut Change<'_>,
+        t: &mut Ticket,
+        points: &Points,
+        now: DateTime<Utc>,
+    ) -> Vec<SlaAction> {
+        let number = t.number;
         let mut done = Vec::new();
         let passed = |p: Option<DateTime<Utc>>| p.is_some_and(|p| p <= now);
         if passed(points.ack_warn) {
             t.sla.flags |= SlaState::ACK_WARNED;
-            self.warn(&mut change, &t, SlaTarget::Acknowledge, t.ack_due_at);
+            self.warn(change, t, SlaTarget::Acknowledge, t.ack_due_at);
             done.push(SlaAction::Warned(number, SlaTarget::Acknowledge));
         }
         if passed(points.resolve_warn) {
             t.sla.flags |= SlaState::RESOLVE_WARNED;
-            self.warn(&mut change, &t, SlaTarget::Resolve, t.sla.resolve_due_at);
+            self.warn(change, t, SlaTarget::Resolve, t.sla.resolve_due_at);
             done.push(SlaAction::Warned(number, SlaTarget::Resolve));
         }
-        for (point, flag, target) in [
-            (
-                points.ack_breach,
-                SlaState::ACK_BREACHED,
-                SlaTarget::Acknowledge,
-            ),
-            (
-                points.resolve_breach,
-                SlaState::RESOLVE_BREACHED,
-                SlaTarget::Resolve,
-            ),
-        ] {
-            if passed(point) {
-                t.sla.flags |= flag;
-                let target = target.as_str().to_owned();
-                change.system_event(t.level, EventKind::SlaBreached { target });
-                crate::telemetry::sla_breach(t.level.get(), t.priority.as_str());
-                done.push(SlaAction::Breached(number, SlaTarget::from_flag(flag)));
-            }
+        let breaches = [
+            (points.ack_breach, SlaState::ACK_BREACHED),
+            (points.resolve_breach, SlaState::RESOLVE_BREACHED),
+        ];
+        for (_, flag) in breaches.into_iter().filter(|(point, _)| passed(*point)) {
+            t.sla.flags |= flag;
+            let target = SlaTarget::from_flag(flag);
+            let name = target.as_str().to_owned();
+            change.system_event(t.level, EventKind::SlaBreached { target: name });
+            crate::telemetry::sla_breach(t.level.get(), t.priority.as_str());
+            done.push(SlaAction::Breached(number, target));
         }
+        done
+    }
+
+    /// A requester who has not answered: reminded once, then the ticket closed.
+    fn requester_silent(
+        &self,
+        change: &mut Change<'_>,
+        t: &mut Ticket,
+        points: &Points,
+        now: DateTime<Utc>,
+    ) -> Option<SlaAction> {
+        let passed = |p: Option<DateTime<Utc>>| p.is_some_and(|p| p <= now);
         if passed(points.close) {
-            let closure = Closure::by_bot(&t, now, ctx.actor.user, NO_ANSWER);
+            let closure = Closure::by_bot(t, now, change.ctx.actor.user, NO_ANSWER);
             change.record(t.settle(closure, now));
-            change.update_page(&t);
-            done.push(SlaAction::ClosedUnanswered(number));
-        } else if passed(points.remind) {
-            t.sla.flags |= SlaState::REMINDED;
-            change.system_event(t.level, EventKind::RequesterReminded);
-            change.effects.push(Outgoing::ThreadMention {
-                number,
-                user: t.requester,
-                reason: crate::domain::effects::MentionReason::Reminder,
-            });
-            done.push(SlaAction::Reminded(number));
+            change.update_page(t);
+            return Some(SlaAction::ClosedUnanswered(t.number));
         }
-        self.write(tx, &t, change, true).await?;
-        Ok(done)
+        if !passed(points.remind) {
+            return None;
+        }
+        t.sla.flags |= SlaState::REMINDED;
+        change.system_event(t.level, EventKind::RequesterReminded);
+        change.effects.push(Outgoing::ThreadMention {
+            number: t.number,
+            user: t.requester,
+            reason: crate::domain::effects::MentionReason::Reminder,
+        });
+        Some(SlaAction::Reminded(t.number))
     }
 
     /// One warning in the owning level's queue, no ping.
