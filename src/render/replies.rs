@@ -43,43 +43,10 @@ impl Text<'_> {
         let l = self.lang;
         match reply {
             Reply::Opened {
-                ticket: t,
+                ticket,
                 suggestions,
                 opens_at,
-            } => {
-                let mut s = tr!(l, "reply-opened", line = self.ticket_line(t));
-                if let Some(at) = opens_at {
-                    s.push('\n');
-                    s.push_str(&tr!(
-                        l,
-                        "reply-opened-closed",
-                        at = format!("<t:{}:f>", at.timestamp())
-                    ));
-                }
-                if let Some(due) = t.ack_due_at {
-                    s.push('\n');
-                    s.push_str(&tr!(
-                        l,
-                        "reply-opened-due",
-                        level = t.level,
-                        due = when(due)
-                    ));
-                }
-                if !suggestions.is_empty() {
-                    s.push('\n');
-                    s.push_str(&tr!(l, "reply-suggestions"));
-                    for h in suggestions {
-                        s.push_str("\n  ");
-                        s.push_str(&tr!(
-                            l,
-                            "reply-suggestion",
-                            article = h.number,
-                            title = h.title
-                        ));
-                    }
-                }
-                s
-            }
+            } => self.opened_reply(ticket, suggestions, *opens_at),
             Reply::Noted { ticket, internal } => {
                 let id = if *internal {
                     "reply-noted-internal"
@@ -146,31 +113,7 @@ impl Text<'_> {
                 level,
                 status,
                 tickets,
-            } => {
-                let mut head = match level {
-                    Some(lv) => tr!(
-                        l,
-                        "reply-queue-level",
-                        level = lv,
-                        level_name = self.level_name(*lv)
-                    ),
-                    None => tr!(l, "reply-queue-all"),
-                };
-                if let Some(st) = status {
-                    head = tr!(
-                        l,
-                        "reply-queue-status",
-                        head = head,
-                        status = self.status(*st)
-                    );
-                }
-                let mut s = tr!(l, "reply-queue-count", head = head, count = tickets.len());
-                for t in tickets {
-                    s.push_str("\n  ");
-                    s.push_str(&self.ticket_line(t));
-                }
-                s
-            }
+            } => self.queue_reply(*level, *status, tickets),
             Reply::Stats {
                 days,
                 level,
@@ -203,32 +146,7 @@ impl Text<'_> {
                 s.push_str(&tr!(l, "reply-kb-read"));
                 s
             }
-            Reply::KbArticle {
-                article: a,
-                revisions,
-            } => {
-                let mut s = format!("{} {}\n{}", a.number, a.title, a.body);
-                if !a.tags.is_empty() {
-                    s.push('\n');
-                    s.push_str(&tr!(l, "kb-tags", tags = a.tags.join(", ")));
-                }
-                if let Some(t) = a.source_ticket {
-                    s.push('\n');
-                    s.push_str(&tr!(l, "kb-source", number = t));
-                }
-                s.push('\n');
-                s.push_str(&tr!(l, "kb-history"));
-                for (i, r) in revisions.iter().enumerate() {
-                    let id = if i == 0 { "kb-wrote" } else { "kb-edited" };
-                    let _ = write!(
-                        s,
-                        "\n  {} {}",
-                        r.at.format("%Y-%m-%d %H:%M"),
-                        tr!(l, id, editor = r.editor)
-                    );
-                }
-                s
-            }
+            Reply::KbArticle { article, revisions } => self.article_reply(article, revisions),
             Reply::Summary(report) => tr!(
                 l,
                 "reply-summary-posted",
@@ -238,6 +156,112 @@ impl Text<'_> {
             // The other replies are rendered by `reply`'s other branches.
             _ => String::new(),
         }
+    }
+
+    /// A new ticket: its line, when the desk opens if it is closed, its deadline, and the
+    /// articles that may already answer it.
+    fn opened_reply(
+        &self,
+        t: &Ticket,
+        suggestions: &[crate::domain::ArticleHit],
+        opens_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> String {
+        let l = self.lang;
+        let mut s = tr!(l, "reply-opened", line = self.ticket_line(t));
+        if let Some(at) = opens_at {
+            s.push('\n');
+            s.push_str(&tr!(
+                l,
+                "reply-opened-closed",
+                at = format!("<t:{}:f>", at.timestamp())
+            ));
+        }
+        if let Some(due) = t.ack_due_at {
+            s.push('\n');
+            s.push_str(&tr!(
+                l,
+                "reply-opened-due",
+                level = t.level,
+                due = when(due)
+            ));
+        }
+        if !suggestions.is_empty() {
+            s.push('\n');
+            s.push_str(&tr!(l, "reply-suggestions"));
+            for h in suggestions {
+                s.push_str("\n  ");
+                s.push_str(&tr!(
+                    l,
+                    "reply-suggestion",
+                    article = h.number,
+                    title = h.title
+                ));
+            }
+        }
+        s
+    }
+
+    /// A queue: which one, how many, and a line per ticket.
+    fn queue_reply(
+        &self,
+        level: Option<crate::domain::Level>,
+        status: Option<Status>,
+        tickets: &[Ticket],
+    ) -> String {
+        let l = self.lang;
+        let mut head = match level {
+            Some(lv) => tr!(
+                l,
+                "reply-queue-level",
+                level = lv,
+                level_name = self.level_name(lv)
+            ),
+            None => tr!(l, "reply-queue-all"),
+        };
+        if let Some(st) = status {
+            head = tr!(
+                l,
+                "reply-queue-status",
+                head = head,
+                status = self.status(st)
+            );
+        }
+        let mut s = tr!(l, "reply-queue-count", head = head, count = tickets.len());
+        for t in tickets {
+            s.push_str("\n  ");
+            s.push_str(&self.ticket_line(t));
+        }
+        s
+    }
+
+    /// An article with its tags, its source ticket and its history.
+    fn article_reply(
+        &self,
+        a: &crate::domain::Article,
+        revisions: &[crate::domain::kb::Revision],
+    ) -> String {
+        let l = self.lang;
+        let mut s = format!("{} {}\n{}", a.number, a.title, a.body);
+        if !a.tags.is_empty() {
+            s.push('\n');
+            s.push_str(&tr!(l, "kb-tags", tags = a.tags.join(", ")));
+        }
+        if let Some(t) = a.source_ticket {
+            s.push('\n');
+            s.push_str(&tr!(l, "kb-source", number = t));
+        }
+        s.push('\n');
+        s.push_str(&tr!(l, "kb-history"));
+        for (i, r) in revisions.iter().enumerate() {
+            let id = if i == 0 { "kb-wrote" } else { "kb-edited" };
+            let _ = write!(
+                s,
+                "\n  {} {}",
+                r.at.format("%Y-%m-%d %H:%M"),
+                tr!(l, id, editor = r.editor)
+            );
+        }
+        s
     }
 
     fn show(&self, t: &Ticket, timeline: &[Event]) -> String {
