@@ -44,42 +44,51 @@ impl Text<'_> {
         }
     }
 
+    /// A page as the console shows it: the head, the ticket, where it came from, its
+    /// deadline, and whether it pinged.
+    fn page_lines(&self, m: &Outgoing) -> String {
+        let l = self.lang;
+        let Outgoing::Page {
+            channel,
+            role,
+            level,
+            card: c,
+            arrival,
+            ack_due_at,
+            ping,
+        } = m
+        else {
+            return String::new();
+        };
+        let mut lines = vec![
+            tr!(
+                l,
+                "page-head",
+                channel = channel,
+                level_name = self.level_name(*level),
+                role = role
+            ),
+            format!("    {}", self.card(c)),
+        ];
+        lines.extend(
+            self.arrival(arrival)
+                .into_iter()
+                .map(|a| format!("    {a}")),
+        );
+        if let Some(due) = ack_due_at {
+            lines.push(format!("    {}", tr!(l, "page-due", due = when(*due))));
+        }
+        if !ping {
+            lines.push(format!("    {}", tr!(l, "page-quiet")));
+        }
+        lines.join("\n")
+    }
+
     /// A page, a re-page, the admins' page or the ping at the opening.
     fn page_text(&self, m: &Outgoing) -> String {
         let l = self.lang;
         match m {
-            Outgoing::Page {
-                channel,
-                role,
-                level,
-                card: c,
-                arrival,
-                ack_due_at,
-                ping,
-            } => {
-                let mut lines = vec![
-                    tr!(
-                        l,
-                        "page-head",
-                        channel = channel,
-                        level_name = self.level_name(*level),
-                        role = role
-                    ),
-                    format!("    {}", self.card(c)),
-                ];
-                lines.extend(
-                    self.arrival(arrival)
-                        .into_iter()
-                        .map(|a| format!("    {a}")),
-                );
-                if let Some(due) = ack_due_at {
-                    lines.push(format!("    {}", tr!(l, "page-due", due = when(*due))));
-                }
-                if !ping {
-                    lines.push(format!("    {}", tr!(l, "page-quiet")));
-                }
-                lines.join("\n")
-            }
+            Outgoing::Page { .. } => self.page_lines(m),
             Outgoing::Repage {
                 channel,
                 role,

@@ -89,37 +89,45 @@ impl Text<'_> {
         )
     }
 
+    /// An escalation: from, to, why, what was tried, and the fields the level asked for.
+    fn escalated_text(&self, kind: &EventKind) -> String {
+        let l = self.lang;
+        let EventKind::Escalated {
+            from,
+            to,
+            reason,
+            attempts,
+            fields,
+            automatic,
+            ..
+        } = kind
+        else {
+            return String::new();
+        };
+        let id = if *automatic {
+            "ev-escalated-auto"
+        } else {
+            "ev-escalated"
+        };
+        let mut s = tr!(
+            l,
+            id,
+            from = from,
+            to = to,
+            reason = reason,
+            attempts = attempts
+        );
+        for (name, value) in fields {
+            s = tr!(l, "ev-field", line = s, name = name, value = value);
+        }
+        s
+    }
+
     /// An escalation, a hand-over, a return, a closure or a reopening, as words.
     fn move_text(&self, kind: &EventKind) -> String {
         let l = self.lang;
         match kind {
-            EventKind::Escalated {
-                from,
-                to,
-                reason,
-                attempts,
-                fields,
-                automatic,
-                ..
-            } => {
-                let id = if *automatic {
-                    "ev-escalated-auto"
-                } else {
-                    "ev-escalated"
-                };
-                let mut s = tr!(
-                    l,
-                    id,
-                    from = from,
-                    to = to,
-                    reason = reason,
-                    attempts = attempts
-                );
-                for (name, value) in fields {
-                    s = tr!(l, "ev-field", line = s, name = name, value = value);
-                }
-                s
-            }
+            EventKind::Escalated { .. } => self.escalated_text(kind),
             EventKind::VendorEscalated {
                 vendor,
                 vendor_reason,
