@@ -86,28 +86,7 @@ impl UserError {
                 to,
                 missing,
             } => {
-                let parts: Vec<String> = missing
-                    .iter()
-                    .map(|m| match m {
-                        MissingPart::Reason => tr!(l, "missing-reason"),
-                        MissingPart::Attempts => tr!(l, "missing-attempts"),
-                        MissingPart::Vendor { known } => {
-                            tr!(l, "missing-vendor", vendors = known.join(", "))
-                        }
-                        MissingPart::VendorReason => tr!(
-                            l,
-                            "missing-vendor-reason",
-                            choices = crate::domain::VendorReason::ALLOWED.trim()
-                        ),
-                        MissingPart::Field { name, to } => tr!(
-                            l,
-                            "missing-field",
-                            field = name,
-                            what = tr!(l, &format!("field-{name}")),
-                            to = to
-                        ),
-                    })
-                    .collect();
+                let parts: Vec<String> = missing.iter().map(|m| missing_part(m, l)).collect();
                 tr!(
                     l,
                     "err-escalation-incomplete",
@@ -254,5 +233,26 @@ impl Error {
             Error::User(e) => e.message(lang),
             Error::Internal(_) => tr!(lang, "err-internal"),
         }
+    }
+}
+
+/// One thing an escalation still needs, as words.
+fn missing_part(m: &MissingPart, l: Lang) -> String {
+    match m {
+        MissingPart::Reason => tr!(l, "missing-reason"),
+        MissingPart::Attempts => tr!(l, "missing-attempts"),
+        MissingPart::Vendor { known } => tr!(l, "missing-vendor", vendors = known.join(", ")),
+        MissingPart::VendorReason => tr!(
+            l,
+            "missing-vendor-reason",
+            choices = crate::domain::VendorReason::ALLOWED.trim()
+        ),
+        MissingPart::Field { name, to } => tr!(
+            l,
+            "missing-field",
+            field = name,
+            what = tr!(l, &format!("field-{name}")),
+            to = to
+        ),
     }
 }

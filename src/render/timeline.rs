@@ -13,7 +13,20 @@ impl Text<'_> {
         let who = e
             .actor
             .map_or_else(|| tr!(l, "the-bot"), |u| format!("<@{u}>"));
-        let what = match &e.kind {
+        let what = self.what(&e.kind);
+        tr!(
+            l,
+            "ev-line",
+            at = e.at.format("%Y-%m-%d %H:%M"),
+            who = who,
+            what = what
+        )
+    }
+
+    /// What an event did, as words.
+    fn what(&self, kind: &EventKind) -> String {
+        let l = self.lang;
+        match kind {
             EventKind::Opened {
                 priority, level, ..
             } => tr!(
@@ -56,6 +69,20 @@ impl Text<'_> {
             }
             EventKind::Resumed => tr!(l, "ev-resumed"),
             EventKind::RequesterReminded => tr!(l, "ev-reminded"),
+            EventKind::KbSuggested { .. } | EventKind::KbLinked { .. } => self.knowledge_text(kind),
+            EventKind::Escalated { .. }
+            | EventKind::VendorEscalated { .. }
+            | EventKind::VendorCaseRecorded { .. }
+            | EventKind::Returned { .. }
+            | EventKind::Reopened { .. }
+            | EventKind::Closed { .. } => self.move_text(kind),
+        }
+    }
+
+    /// Articles suggested at opening, or linked at closing.
+    fn knowledge_text(&self, kind: &EventKind) -> String {
+        let l = self.lang;
+        match kind {
             EventKind::KbSuggested { articles } => tr!(
                 l,
                 "ev-kb-suggested",
@@ -73,20 +100,9 @@ impl Text<'_> {
                 };
                 tr!(l, id, article = article)
             }
-            EventKind::Escalated { .. }
-            | EventKind::VendorEscalated { .. }
-            | EventKind::VendorCaseRecorded { .. }
-            | EventKind::Returned { .. }
-            | EventKind::Reopened { .. }
-            | EventKind::Closed { .. } => self.move_text(&e.kind),
-        };
-        tr!(
-            l,
-            "ev-line",
-            at = e.at.format("%Y-%m-%d %H:%M"),
-            who = who,
-            what = what
-        )
+            // `what` sends only articles here.
+            _ => String::new(),
+        }
     }
 
     /// An escalation: from, to, why, what was tried, and the fields the level asked for.
