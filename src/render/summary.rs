@@ -3,8 +3,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{split_message, Text, MESSAGE_LIMIT};
-use crate::domain::figures::{human_duration, percent, KeyFigures, Spread};
-use crate::domain::summary::TicketLine;
+use crate::domain::figures::{human_duration, percent, KeyFigures, LevelFigures, Spread};
+use crate::domain::summary::{OpenCount, TicketLine};
+use crate::domain::Level;
 use crate::service::SummaryReport;
 use crate::tr;
 
@@ -33,25 +34,7 @@ impl Text<'_> {
         if r.open.is_empty() {
             lines.push(none.clone());
         }
-        for c in &r.open {
-            let change = match c.change {
-                Some(0) => " (=)".to_owned(),
-                Some(d) => format!(" ({d:+})"),
-                None => String::new(),
-            };
-            lines.push(format!(
-                "  {}",
-                tr!(
-                    l,
-                    "summary-open-line",
-                    level = c.level,
-                    level_name = self.level_name(c.level),
-                    priority = self.priority(c.priority),
-                    count = c.count,
-                    change = change
-                )
-            ));
-        }
+        lines.extend(r.open.iter().map(|c| format!("  {}", self.open_line(c))));
         lines.push(String::new());
         lines.push(tr!(l, "summary-overdue", count = r.overdue_count));
         for t in &r.overdue {
@@ -79,23 +62,39 @@ impl Text<'_> {
         if !r.breaches.is_empty() {
             lines.push(String::new());
             lines.push(tr!(l, "summary-breaches"));
-            for (number, title, target) in &r.breaches {
-                lines.push(format!(
-                    "  {}",
-                    tr!(
-                        l,
-                        "summary-breach",
-                        number = number,
-                        title = title,
-                        target = target
-                    )
-                ));
-            }
+            lines.extend(r.breaches.iter().map(|(number, title, target)| {
+                let line = tr!(
+                    l,
+                    "summary-breach",
+                    number = number,
+                    title = title,
+                    target = target
+                );
+                format!("  {line}")
+            }));
         }
         lines.push(String::new());
         lines.push(tr!(l, "summary-figures", days = r.figures.window_days));
         lines.push(self.key_figures(&r.figures));
         lines.join("\n")
+    }
+
+    /// Open tickets of one level and priority, with the change since the last summary.
+    fn open_line(&self, c: &OpenCount) -> String {
+        let change = match c.change {
+            Some(0) => " (=)".to_owned(),
+            Some(d) => format!(" ({d:+})"),
+            None => String::new(),
+        };
+        tr!(
+            self.lang,
+            "summary-open-line",
+            level = c.level,
+            level_name = self.level_name(c.level),
+            priority = self.priority(c.priority),
+            count = c.count,
+            change = change
+        )
     }
 
     fn spread(&self, s: &Spread) -> String {
@@ -113,24 +112,9 @@ impl Text<'_> {
     /// The key figures, one level a line, then resolution times, knowledge and satisfaction.
     pub fn key_figures(&self, f: &KeyFigures) -> String {
         let l = self.lang;
-        let mut lines = Vec::new();
-        for (level, lf) in &f.levels {
-            lines.push(format!(
-                "  {}",
-                tr!(
-                    l,
-                    "fig-level",
-                    level = level,
-                    level_name = self.level_name(*level),
-                    reached = lf.reached,
-                    resolved = percent(lf.resolution_rate()),
-                    escalated = percent(lf.escalation_rate()),
-                    response = self.spread(&lf.response),
-                    backlog = lf.backlog,
-                    age = self.spread(&lf.backlog_age)
-                )
-            ));
-        }
+        let mut lines: Vec<String> = (f.levels.iter())
+            .map(|(level, lf)| format!("  {}", self.level_figures(*level, lf)))
+            .collect();
         lines.push(format!(
             "  {}",
             tr!(
@@ -152,14 +136,13 @@ impl Text<'_> {
             ));
         }
         for a in &f.sla {
-            let (level, priority) = (&a.level, &a.priority);
             lines.push(format!(
                 "  {}",
                 tr!(
                     l,
                     "fig-sla",
-                    level = level,
-                    priority = self.priority(*priority),
+                    level = a.level,
+                    priority = self.priority(a.priority),
                     ack = percent(a.ack_share()),
                     acked = a.acked,
                     resolved = percent(a.resolve_share()),
@@ -186,6 +169,22 @@ impl Text<'_> {
             )
         ));
         lines.join("\n")
+    }
+
+    /// One level's line of the key figures.
+    fn level_figures(&self, level: Level, lf: &LevelFigures) -> String {
+        tr!(
+            self.lang,
+            "fig-level",
+            level = level,
+            level_name = self.level_name(level),
+            reached = lf.reached,
+            resolved = percent(lf.resolution_rate()),
+            escalated = percent(lf.escalation_rate()),
+            response = self.spread(&lf.response),
+            backlog = lf.backlog,
+            age = self.spread(&lf.backlog_age)
+        )
     }
 
     /// The summary as messages within Discord's content limit.
