@@ -503,6 +503,20 @@ async fn bind_http(service: &Service) -> anyhow::Result<Option<tokio::net::TcpLi
     Ok(Some(listener))
 }
 
+/// The scheduler and the delivery worker, running until `stopped` turns true.
+fn spawn_workers(
+    service: &Service,
+    http: Arc<serenity::http::Http>,
+    stopped: &watch::Receiver<bool>,
+) -> [tokio::task::JoinHandle<()>; 2] {
+    let clock: Clock = Arc::new(Utc::now);
+    let (passes, _) = watch::channel(0u64);
+    let scheduler = scheduler::run(service.clone(), clock.clone(), stopped.clone(), passes);
+    let deliverer = Deliverer::new(service.clone(), http, REQUEST_TIMEOUT);
+    let delivery = deliverer.run(clock, service.messages_queued.clone(), stopped.clone());
+    [tokio::spawn(scheduler), tokio::spawn(delivery)]
+}
+
 /// Waits for the workers to finish their last pass; one already seen to end is not awaited
 /// again.
 async fn finish(tasks: [tokio::task::JoinHandle<()>; 2]) {
@@ -537,17 +551,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .await
         .context("building the Discord client")?;
     let (stop, stopped) = watch::channel(false);
-    let clock: Clock = Arc::new(Utc::now);
-    let (passes, _) = watch::channel(0u64);
-    let mut scheduler_task = tokio::spawn(scheduler::run(
-        service.clone(),
-        clock.clone(),
-        stopped.clone(),
-        passes,
-    ));
-    let deliverer = Deliverer::new(service.clone(), client.http.clone(), REQUEST_TIMEOUT);
-    let mut delivery_task =
-        tokio::spawn(deliverer.run(clock, service.messages_queued.clone(), stopped.clone()));
+    let [mut scheduler_task, mut delivery_task] =
+        spawn_workers(&service, client.http.clone(), &stopped);
     let http_task = listener.map(|listener| {
         let state = AppState::new(service.clone(), status.clone(), metrics);
         tracing::info!(listen = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(), "HTTP listener up");
