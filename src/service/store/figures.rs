@@ -43,6 +43,32 @@ pub async fn key_figures(
         attainment(db, w),
     )?;
 
+    let levels = per_level(reached, response, backlog);
+    let all: Vec<i64> = resolution.iter().map(|(_, v)| *v).collect();
+    let mut by_priority = BTreeMap::new();
+    for (priority, secs) in by_group(resolution) {
+        by_priority.insert(Priority::parse(&priority)?, Spread::of(secs));
+    }
+    let scores: Vec<u8> = scores.into_iter().map(|(_, s)| s as u8).collect();
+
+    Ok(KeyFigures {
+        window_days: (to - from).num_days(),
+        levels,
+        resolution_time: Spread::of(all),
+        resolution_time_by_priority: by_priority,
+        satisfaction: Satisfaction::from_scores(&scores),
+        knowledge,
+        sla,
+    })
+}
+
+/// The per-level figures from the arrivals (kind, level, from level, count, arrivals within
+/// the window), response times and backlog ages the window's queries read.
+fn per_level(
+    reached: Vec<(String, i64, Option<i64>, i64, i64)>,
+    response: Vec<(String, i64)>,
+    backlog: Vec<(String, i64)>,
+) -> BTreeMap<Level, LevelFigures> {
     let mut levels: BTreeMap<Level, LevelFigures> = BTreeMap::new();
     for (kind, level, from_level, count, arrived_in_window) in reached {
         let (Some(level), from_level) = (level_of(level), from_level.and_then(level_of)) else {
@@ -73,22 +99,7 @@ pub async fn key_figures(
             f.backlog_age = Spread::of(ages);
         }
     }
-    let all: Vec<i64> = resolution.iter().map(|(_, v)| *v).collect();
-    let mut by_priority = BTreeMap::new();
-    for (priority, secs) in by_group(resolution) {
-        by_priority.insert(Priority::parse(&priority)?, Spread::of(secs));
-    }
-    let scores: Vec<u8> = scores.into_iter().map(|(_, s)| s as u8).collect();
-
-    Ok(KeyFigures {
-        window_days: (to - from).num_days(),
-        levels,
-        resolution_time: Spread::of(all),
-        resolution_time_by_priority: by_priority,
-        satisfaction: Satisfaction::from_scores(&scores),
-        knowledge,
-        sla,
-    })
+    levels
 }
 
 /// Acknowledgements and closures in the window that had a target, per level and the
