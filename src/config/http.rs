@@ -40,6 +40,39 @@ pub struct AlertSource {
     pub close_on_resolve: bool,
 }
 
+impl AlertKind {
+    /// The kind named in `[[alert_source]] kind`.
+    fn parse(word: &str) -> Option<AlertKind> {
+        match word {
+            "alertmanager" => Some(AlertKind::Alertmanager),
+            "grafana" => Some(AlertKind::Grafana),
+            "uptime_kuma" => Some(AlertKind::UptimeKuma),
+            "generic" => Some(AlertKind::Generic),
+            _ => None,
+        }
+    }
+}
+
+/// `priority = { critical = "critical", … }`: severity label (any case) → priority.
+fn severities(
+    key: &str,
+    raw: BTreeMap<String, String>,
+    p: &mut Problems,
+) -> BTreeMap<String, Priority> {
+    let mut priority = BTreeMap::new();
+    for (severity, value) in raw {
+        match Priority::parse(&value) {
+            Ok(pr) => {
+                priority.insert(severity.to_lowercase(), pr);
+            }
+            Err(_) => p.0.push(format!(
+                "{key}.priority.{severity} = \"{value}\" is not a priority: use critical, high, normal or low"
+            )),
+        }
+    }
+    priority
+}
+
 impl AlertSource {
     /// The priority of an alert of this severity.
     pub fn priority_of(&self, severity: Option<&str>) -> Priority {
@@ -119,18 +152,13 @@ impl RawAlertSource {
                 self.name
             ));
         }
-        let kind = match self.kind.trim() {
-            "alertmanager" => Some(AlertKind::Alertmanager),
-            "grafana" => Some(AlertKind::Grafana),
-            "uptime_kuma" => Some(AlertKind::UptimeKuma),
-            "generic" => Some(AlertKind::Generic),
-            other => {
-                p.0.push(format!(
-                    "{key}.kind = \"{other}\" is not a kind: use alertmanager, grafana, uptime_kuma or generic"
-                ));
-                None
-            }
-        };
+        let kind = AlertKind::parse(self.kind.trim());
+        if kind.is_none() {
+            p.0.push(format!(
+                "{key}.kind = \"{}\" is not a kind: use alertmanager, grafana, uptime_kuma or generic",
+                self.kind.trim()
+            ));
+        }
         let env_key = format!(
             "TIERDESK_ALERT_TOKEN_{}",
             name.to_uppercase().replace('-', "_")
@@ -150,17 +178,7 @@ impl RawAlertSource {
                 self.level
             ));
         }
-        let mut priority = BTreeMap::new();
-        for (severity, value) in self.priority {
-            match Priority::parse(&value) {
-                Ok(pr) => {
-                    priority.insert(severity.to_lowercase(), pr);
-                }
-                Err(_) => p.0.push(format!(
-                    "{key}.priority.{severity} = \"{value}\" is not a priority: use critical, high, normal or low"
-                )),
-            }
-        }
+        let priority = severities(key, self.priority, p);
         (p.0.len() == before).then(|| AlertSource {
             name,
             kind: kind.unwrap_or(AlertKind::Generic),
