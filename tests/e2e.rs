@@ -395,3 +395,58 @@ async fn a_burst_of_300_interactions_is_answered_and_sigterm_loses_nothing() {
     assert_eq!(pages_in(&fake, QUEUE_L1), 300);
     assert_no_panic(dir.path());
 }
+
+/// The daily summary through the real bot: due at start (its time is midnight), posted with
+/// its chart as a PNG upload, once, though the first try lands without an answer and the bot
+/// is then killed and started again (it must not post today's summary a second time).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daily_summary_uploads_its_chart_once_through_a_lost_answer_and_a_restart() {
+    use fake_discord::Fault;
+    const SUMMARY: &str = "1100000000000000010";
+    let dir = tempfile::tempdir().unwrap();
+    let (fake, base) = FakeDiscord::start().await;
+    let config = EXAMPLE
+        .replace(
+            "# proxy_url = \"http://127.0.0.1:3000\"",
+            &format!("proxy_url = \"{base}\""),
+        )
+        .replace("time = \"09:00\"", "time = \"00:00\"");
+    fake.fail("create_message", Fault::LandThenDrop, 1);
+    let mut bot = start_bot_with(dir.path(), &config);
+    fake.wait_for(30, "the summary sent again after the lost answer", |r| {
+        (r.iter().filter(|r| r.route == "create_message").count() >= 2).then_some(())
+    })
+    .await;
+    bot.kill().unwrap();
+    bot.wait().unwrap();
+    let mut bot = start_bot_with(dir.path(), &config);
+    fake.wait_for(60, "the restarted bot", |r| {
+        (r.iter().filter(|r| r.route == "set_commands").count() >= 2).then_some(())
+    })
+    .await;
+    // Room for a wrong second post to show: the scheduler's first pass runs at start.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(sigterm(&mut bot).success());
+
+    let uploads = fake.uploads();
+    assert_eq!(uploads.len(), 1, "one chart, however many tries");
+    let chart = &uploads[0];
+    assert_eq!(
+        (chart.channel.as_str(), chart.filename.as_str()),
+        (SUMMARY, "backlog.png")
+    );
+    assert_eq!(chart.content_type.as_deref(), Some("image/png"));
+    assert!(chart.bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert!(chart.bytes.len() <= fake_discord::UPLOAD_LIMIT);
+    let posted = fake.messages_in(SUMMARY);
+    assert_eq!(posted.len(), 1, "the summary once");
+    assert!(posted[0]["content"]
+        .as_str()
+        .unwrap()
+        .contains("Backlog summary"));
+    let problems: Vec<String> = (fake.of("create_message").iter())
+        .flat_map(|r| openapi::check(r.route, &r.body))
+        .collect();
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert_no_panic(dir.path());
+}
