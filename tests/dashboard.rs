@@ -313,3 +313,35 @@ async fn the_figures_page_carries_the_chart() {
     assert!(spanish.body.contains("Tickets abiertos por nivel"));
     assert_eq!(dash.anonymous("/chart.svg").await.status, 303);
 }
+
+#[tokio::test]
+async fn a_page_that_cannot_be_read_says_so_without_the_cause() {
+    let app = spawn_app_with(&config(Some(KEY))).await;
+    app.ok(&app.requester(), r#"/ticket open title:"VPN down""#)
+        .await;
+    // A timeline entry this version cannot read (written by hand, as a broken tool might).
+    sqlx::query(
+        "INSERT INTO events (ticket_id, guild_id, at, kind, level, details) \
+         SELECT id, guild_id, opened_at, 'mystery', 1, '{not json' FROM tickets",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let dash = serve(&app).await;
+    let page = dash.get("/tickets/1").await;
+    assert_eq!(page.status, 500);
+    assert!(
+        page.body.contains("the cause is in the bot's log"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("not json"),
+        "the cause stays in the log"
+    );
+    assert_eq!(
+        dash.get("/").await.status,
+        200,
+        "the queues do not read timelines"
+    );
+}

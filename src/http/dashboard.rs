@@ -117,14 +117,16 @@ fn secured(mut response: Response) -> Response {
     response
 }
 
+/// A page that could not be read: the cause goes to the log, the browser gets a reason.
 fn failed(e: anyhow::Error) -> Response {
     tracing::error!(
         error = format!("{e:#}"),
         "a dashboard page could not be read"
     );
     problem(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "the database did not answer; try again shortly",
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "this page could not be read; the cause is in the bot's log \
+         (GET /health shows whether the database answers)",
     )
 }
 
