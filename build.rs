@@ -2,5 +2,6 @@
 //! at compile time, by sqlx::migrate! and fluent_templates::static_loader!).
 fn main() {
     println!("cargo:rerun-if-changed=migrations");
+    println!("cargo:rerun-if-changed=migrations-postgres");
     println!("cargo:rerun-if-changed=locales");
 }

@@ -104,7 +104,7 @@ async fn a_ticket_through_discord_survives_a_restart() {
         .as_str()
         .unwrap()
         .contains("already acknowledged"));
-    assert!(sigterm(&mut bot).success());
+    stop_cleanly(&mut bot, dir.path());
     let problems: Vec<String> = fake
         .requests()
         .iter()
@@ -301,7 +301,7 @@ async fn the_whole_ladder_through_discord() {
             .await;
         assert_eq!(page["allowed_mentions"]["roles"], json!([role]));
     }
-    assert!(sigterm(&mut bot).success());
+    stop_cleanly(&mut bot, dir.path());
     assert_no_panic(dir.path());
 }
 
@@ -351,7 +351,7 @@ async fn pages_arrive_once_through_errors_rate_limits_and_a_kill() {
         (pages_in(&fake, QUEUE_L1) == 2).then_some(())
     })
     .await;
-    assert!(sigterm(&mut bot).success());
+    stop_cleanly(&mut bot, dir.path());
     assert_eq!(pages_in(&fake, QUEUE_L1), 2, "each page once");
     assert_no_panic(dir.path());
 }
@@ -385,13 +385,13 @@ async fn a_burst_of_300_interactions_is_answered_and_sigterm_loses_nothing() {
         assert_eq!(r.body["allowed_mentions"]["parse"], json!([]), "{}", r.body);
     }
     // Stop at once: what was acknowledged is delivered now or after the restart, once.
-    assert!(sigterm(&mut bot).success());
+    stop_cleanly(&mut bot, dir.path());
     let mut bot = start_bot(dir.path(), &base);
     fake.wait_for(60, "all 300 pages", |_| {
         (pages_in(&fake, QUEUE_L1) == 300).then_some(())
     })
     .await;
-    assert!(sigterm(&mut bot).success());
+    stop_cleanly(&mut bot, dir.path());
     assert_eq!(pages_in(&fake, QUEUE_L1), 300);
     assert_no_panic(dir.path());
 }
@@ -426,7 +426,7 @@ async fn the_daily_summary_uploads_its_chart_once_through_a_lost_answer_and_a_re
     .await;
     // Room for a wrong second post to show: the scheduler's first pass runs at start.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert!(sigterm(&mut bot).success());
+    stop_cleanly(&mut bot, dir.path());
 
     let uploads = fake.uploads();
     assert_eq!(uploads.len(), 1, "one chart, however many tries");

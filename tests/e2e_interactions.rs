@@ -100,7 +100,7 @@ async fn a_busy_database_defers_the_answer_and_an_interaction_acts_once() {
     page_in(&fake, QUEUE_L1).await;
     // And once more after it was handled: still one ticket, one page.
     fake.dispatch("INTERACTION_CREATE", open);
-    assert!(sigterm(&mut bot).success());
+    stop_cleanly(&mut bot, dir.path());
     assert_eq!(count(dir.path(), "SELECT COUNT(*) FROM tickets").await, 1);
     assert_eq!(pages_in(&fake, QUEUE_L1), 1);
     assert_eq!(callbacks_of(&fake, 9401), 1, "the repeats answer nothing");
@@ -179,7 +179,7 @@ async fn a_form_keeps_every_option_of_the_command() {
             .contains("closed"),
         "{closed}"
     );
-    assert!(sigterm(&mut bot).success());
+    stop_cleanly(&mut bot, dir.path());
     let fix = count(
         dir.path(),
         "SELECT COUNT(*) FROM events WHERE kind = 'closed' AND details LIKE '%hardware%'",
@@ -226,7 +226,7 @@ async fn another_guilds_interaction_and_a_second_press_change_nothing() {
         .as_str()
         .unwrap()
         .contains("already assigned"));
-    assert!(sigterm(&mut bot).success());
+    stop_cleanly(&mut bot, dir.path());
     assert_eq!(count(dir.path(), "SELECT COUNT(*) FROM tickets").await, 1);
     assert_eq!(
         count(
@@ -279,6 +279,6 @@ async fn a_ticket_opened_from_the_console_beside_the_bot_is_paged_within_seconds
         .as_str()
         .unwrap()
         .contains("from the console"));
-    assert!(sigterm(&mut bot).success());
+    stop_cleanly(&mut bot, dir.path());
     assert_no_panic(dir.path());
 }

@@ -92,9 +92,17 @@ pub enum Match {
 /// The most words a query uses; a ticket's details can be long.
 const MAX_TERMS: usize = 16;
 
-/// Turns free text into an FTS5 query: words only (no operators can be injected), each
-/// quoted, as prefixes so `conex` finds `conexión`. `None` when no word is left.
-pub fn fts_query(text: &str, how: Match) -> Option<String> {
+/// The words of a search, lower case, at most `MAX_TERMS`, each matched as a prefix (so
+/// `conex` finds `conexión`). Only letters and digits survive, so no search syntax of either
+/// database can be injected; the store spells them in its backend's query language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchTerms {
+    pub words: Vec<String>,
+    pub how: Match,
+}
+
+/// The search terms of free text; `None` when no word of two characters or more is left.
+pub fn search_terms(text: &str, how: Match) -> Option<SearchTerms> {
     let mut terms: Vec<String> = Vec::new();
     for word in text
         .split(|c: char| !c.is_alphanumeric())
@@ -111,11 +119,7 @@ pub fn fts_query(text: &str, how: Match) -> Option<String> {
     if terms.is_empty() {
         return None;
     }
-    let quoted: Vec<String> = terms.iter().map(|t| format!("\"{t}\"*")).collect();
-    Some(quoted.join(match how {
-        Match::All => " AND ",
-        Match::Any => " OR ",
-    }))
+    Some(SearchTerms { words: terms, how })
 }
 
 #[cfg(test)]
@@ -138,15 +142,13 @@ mod tests {
     }
 
     #[test]
-    fn queries_cannot_inject_fts_syntax() {
+    fn searches_keep_words_only() {
+        let terms = search_terms("VPN \"down\" OR NEAR(x) -y vpn", Match::All).unwrap();
+        assert_eq!(terms.words, ["vpn", "down", "or", "near"]);
         assert_eq!(
-            fts_query("VPN \"down\" OR NEAR(x) -y", Match::All).as_deref(),
-            Some("\"vpn\"* AND \"down\"* AND \"or\"* AND \"near\"*")
+            search_terms("conexión lenta", Match::Any).unwrap().words,
+            ["conexión", "lenta"]
         );
-        assert_eq!(
-            fts_query("conexión lenta", Match::Any).as_deref(),
-            Some("\"conexión\"* OR \"lenta\"*")
-        );
-        assert_eq!(fts_query("?! a", Match::All), None);
+        assert_eq!(search_terms("?! a", Match::All), None);
     }
 }

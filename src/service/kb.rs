@@ -3,7 +3,7 @@
 
 use super::{Context, Outcome, Reply, Service};
 use crate::domain::error::{Error, UserError};
-use crate::domain::kb::{fts_query, Article, ArticleNumber, Match};
+use crate::domain::kb::{search_terms, Article, ArticleNumber, Match};
 use crate::domain::{rules, LongText, ShortText, TicketNumber};
 use crate::service::store;
 
@@ -112,12 +112,11 @@ impl Service {
         ctx: &Context,
         query: ShortText,
     ) -> Result<Outcome, Error> {
-        let db = self.store.reader();
         // Every word first; when nothing has them all, any of them, best matches first.
         let mut hits = Vec::new();
         for how in [Match::All, Match::Any] {
-            if let Some(q) = fts_query(query.as_str(), how) {
-                hits = store::kb::search(db, ctx.guild, &q, SEARCH_RESULTS).await?;
+            if let Some(terms) = search_terms(query.as_str(), how) {
+                hits = store::kb::search(&self.store, ctx.guild, &terms, SEARCH_RESULTS).await?;
             }
             if !hits.is_empty() {
                 break;

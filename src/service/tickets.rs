@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::{Context, Outcome, Reply, Service};
 use crate::domain::effects::{Arrival, Outgoing, TicketCard};
 use crate::domain::error::{Error, UserError};
-use crate::domain::kb::{fts_query, Match};
+use crate::domain::kb::{search_terms, Match};
 use crate::domain::rules::{self, EscalationPlan, EscalationRequest};
 use crate::domain::transitions::{Escalation, Happened, NewTicket, VendorHandover};
 use crate::domain::{
@@ -242,8 +242,8 @@ impl Service {
         change.record(opened);
         // Level 0, self-service: articles that match what the requester wrote.
         let text = format!("{} {}", ticket.title, ticket.details);
-        let suggestions = match fts_query(&text, Match::Any) {
-            Some(q) => store::kb::search(self.store.reader(), ctx.guild, &q, 3).await?,
+        let suggestions = match search_terms(&text, Match::Any) {
+            Some(terms) => store::kb::search(&self.store, ctx.guild, &terms, 3).await?,
             None => Vec::new(),
         };
         if !suggestions.is_empty() {

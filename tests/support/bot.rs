@@ -181,3 +181,18 @@ pub fn assert_no_panic(dir: &Path) {
     let log = std::fs::read_to_string(dir.join("bot.log")).unwrap_or_default();
     assert!(!log.contains("panicked"), "the bot panicked:\n{log}");
 }
+
+/// Stops the bot with SIGTERM and fails the test, showing the end of its log, unless it
+/// exits with success.
+pub fn stop_cleanly(child: &mut Child, dir: &Path) {
+    let status = sigterm(child);
+    if !status.success() {
+        let log = std::fs::read_to_string(dir.join("bot.log")).unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(40).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        panic!(
+            "the bot exited with {status} after SIGTERM:\n{}",
+            tail.join("\n")
+        );
+    }
+}

@@ -13,7 +13,7 @@ pub async fn ticket_of(
     key: &str,
 ) -> anyhow::Result<Option<(i64, u32)>> {
     let row: Option<(i64, i64)> = sqlx::query_as(
-        "SELECT ticket_id, firings FROM alert_keys WHERE guild_id = ? AND source = ? AND alert_key = ?",
+        "SELECT ticket_id, firings FROM alert_keys WHERE guild_id = $1 AND source = $2 AND alert_key = $3",
     )
     .bind(guild.db())
     .bind(source)
@@ -34,7 +34,7 @@ pub async fn link(
 ) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO alert_keys (guild_id, source, alert_key, ticket_id, firings, last_at) \
-         VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (guild_id, source, alert_key) \
+         VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (guild_id, source, alert_key) \
          DO UPDATE SET ticket_id = excluded.ticket_id, firings = 1, last_at = excluded.last_at",
     )
     .bind(guild.db())
@@ -56,8 +56,8 @@ pub async fn fired_again(
     now: DateTime<Utc>,
 ) -> anyhow::Result<u32> {
     let n: i64 = sqlx::query_scalar(
-        "UPDATE alert_keys SET firings = firings + 1, last_at = ? \
-         WHERE guild_id = ? AND source = ? AND alert_key = ? RETURNING firings",
+        "UPDATE alert_keys SET firings = firings + 1, last_at = $1 \
+         WHERE guild_id = $2 AND source = $3 AND alert_key = $4 RETURNING firings",
     )
     .bind(ts(now))
     .bind(guild.db())

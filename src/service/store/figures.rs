@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use super::{from_ts, ts};
 use crate::domain::figures::{
@@ -21,7 +21,7 @@ pub(super) fn level_of(n: i64) -> Option<Level> {
 /// Key figures of `guild` over `[from, to)`. The five queries are independent reads, run
 /// side by side on the reader pool.
 pub async fn key_figures(
-    db: &SqlitePool,
+    db: &AnyPool,
     guild: GuildId,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -104,12 +104,12 @@ fn per_level(
 
 /// Acknowledgements and closures in the window that had a target, per level and the
 /// ticket's priority, and how many met it.
-async fn attainment(db: &SqlitePool, w: Window) -> anyhow::Result<Vec<Attainment>> {
+async fn attainment(db: &AnyPool, w: Window) -> anyhow::Result<Vec<Attainment>> {
     let rows: Vec<(String, i64, String, i64, i64)> = sqlx::query_as(
-        "SELECT e.kind, e.level, t.priority, COUNT(*), SUM(e.met) FROM events e \
+        "SELECT e.kind, e.level, t.priority, COUNT(*), CAST(COALESCE(SUM(e.met), 0) AS BIGINT) FROM events e \
          JOIN tickets t ON t.id = e.ticket_id \
-         WHERE e.guild_id = ?1 AND e.kind IN ('acknowledged', 'closed') AND e.at >= ?2 \
-           AND e.at < ?3 AND e.met IS NOT NULL \
+         WHERE e.guild_id = $1 AND e.kind IN ('acknowledged', 'closed') AND e.at >= $2 \
+           AND e.at < $3 AND e.met IS NOT NULL \
          GROUP BY e.kind, e.level, t.priority",
     )
     .bind(w.guild)
@@ -142,14 +142,14 @@ async fn attainment(db: &SqlitePool, w: Window) -> anyhow::Result<Vec<Attainment
 
 /// The tickets that missed a target in `[from, to)`: (number, title, target).
 pub async fn breaches(
-    db: &SqlitePool,
+    db: &AnyPool,
     guild: GuildId,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> anyhow::Result<Vec<(TicketNumber, String, String)>> {
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
         "SELECT t.number, t.title, e.details FROM events e JOIN tickets t ON t.id = e.ticket_id \
-         WHERE e.guild_id = ? AND e.kind = 'sla_breached' AND e.at >= ? AND e.at <= ? ORDER BY e.id",
+         WHERE e.guild_id = $1 AND e.kind = 'sla_breached' AND e.at >= $2 AND e.at <= $3 ORDER BY e.id",
     )
     .bind(guild.db())
     .bind(ts(from))
@@ -170,10 +170,10 @@ pub async fn breaches(
 
 /// Closures in the window that linked a knowledge article, and how many of those articles
 /// had been suggested at opening.
-async fn knowledge(db: &SqlitePool, w: Window) -> anyhow::Result<Knowledge> {
+async fn knowledge(db: &AnyPool, w: Window) -> anyhow::Result<Knowledge> {
     let (solved, suggested): (i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(measure), 0) FROM events \
-         WHERE guild_id = ?1 AND kind = 'kb_linked' AND at >= ?2 AND at < ?3",
+        "SELECT COUNT(*), CAST(COALESCE(SUM(measure), 0) AS BIGINT) FROM events \
+         WHERE guild_id = $1 AND kind = 'kb_linked' AND at >= $2 AND at < $3",
     )
     .bind(w.guild)
     .bind(w.from)
@@ -195,30 +195,31 @@ struct Window {
 }
 
 /// Arrival to first acknowledgement, per level, for acknowledgements in the window.
-const RESPONSE_SQL: &str = "SELECT group_concat(level), group_concat(measure) FROM events \
-     WHERE guild_id = ?1 AND kind = 'acknowledged' AND at >= ?2 AND at < ?3 \
+const RESPONSE_SQL: &str = "SELECT string_agg(CAST(level AS TEXT), ','), string_agg(CAST(measure AS TEXT), ',') FROM events \
+     WHERE guild_id = $1 AND kind = 'acknowledged' AND at >= $2 AND at < $3 \
        AND measure IS NOT NULL";
 
 /// Age of the open tickets at the end of the window, per level.
 const BACKLOG_AGE_SQL: &str = concat!(
-    "SELECT group_concat(level), group_concat(?3 - 1 - opened_at) FROM tickets \
-     WHERE guild_id = ?1 AND ",
+    "SELECT string_agg(CAST(level AS TEXT), ','), string_agg(CAST($3 - 1 - opened_at AS TEXT), ',') FROM tickets \
+     WHERE guild_id = $1 AND ",
     open_statuses!()
 );
 
 /// Open to close, per priority, for tickets closed in the window.
-const RESOLUTION_SQL: &str = "SELECT group_concat(priority), group_concat(closed_at - opened_at) \
-     FROM tickets WHERE guild_id = ?1 AND closed_at >= ?2 AND closed_at < ?3";
+const RESOLUTION_SQL: &str = "SELECT string_agg(CAST(priority AS TEXT), ','), string_agg(CAST(closed_at - opened_at AS TEXT), ',') \
+     FROM tickets WHERE guild_id = $1 AND closed_at >= $2 AND closed_at < $3";
 
 /// Satisfaction ratings given in the window.
-const RATINGS_SQL: &str = "SELECT group_concat(0), group_concat(measure) FROM events \
-     WHERE guild_id = ?1 AND kind = 'rated' AND at >= ?2 AND at < ?3";
+const RATINGS_SQL: &str =
+    "SELECT string_agg(CAST(0 AS TEXT), ','), string_agg(CAST(measure AS TEXT), ',') FROM events \
+     WHERE guild_id = $1 AND kind = 'rated' AND at >= $2 AND at < $3";
 
 /// (group, value) pairs for the key figures' arithmetic. The query aggregates them into two
 /// comma-separated lists, so thousands of samples cross from SQLite in one row instead of
 /// one row each (a row costs about a microsecond through sqlx; this is what keeps the
 /// summary fast over a busy week).
-async fn samples(db: &SqlitePool, w: Window, sql: &str) -> anyhow::Result<Vec<(String, i64)>> {
+async fn samples(db: &AnyPool, w: Window, sql: &str) -> anyhow::Result<Vec<(String, i64)>> {
     let (groups, values): (Option<String>, Option<String>) = sqlx::query_as(sql)
         .bind(w.guild)
         .bind(w.from)
@@ -252,13 +253,13 @@ fn by_group(rows: Vec<(String, i64)>) -> BTreeMap<String, Vec<i64>> {
 /// a closure or escalation whose arrival (`at - measure`, the time spent at the level) falls
 /// in the window too. Rows of (kind, level, from_level, count, of which arrived in window).
 async fn reached_per_level(
-    db: &SqlitePool,
+    db: &AnyPool,
     w: Window,
 ) -> anyhow::Result<Vec<(String, i64, Option<i64>, i64, i64)>> {
     Ok(sqlx::query_as(
-        "SELECT kind, level, from_level, COUNT(*), COALESCE(SUM(at - measure >= ?2), 0) \
+        "SELECT kind, level, from_level, COUNT(*), COUNT(*) FILTER (WHERE at - measure >= $2) \
          FROM events \
-         WHERE guild_id = ?1 AND at >= ?2 AND at < ?3 AND kind IN \
+         WHERE guild_id = $1 AND at >= $2 AND at < $3 AND kind IN \
              ('opened', 'escalated', 'returned', 'reopened', 'closed', 'vendor_escalated') \
          GROUP BY kind, level, from_level",
     )
@@ -271,11 +272,11 @@ async fn reached_per_level(
 
 /// Open tickets per level, priority and status.
 pub async fn open_counts(
-    db: &SqlitePool,
+    db: &AnyPool,
     guild: GuildId,
 ) -> anyhow::Result<Vec<(Level, Priority, Status, i64)>> {
     let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(concat!(
-        "SELECT level, priority, status, COUNT(*) FROM tickets WHERE guild_id = ? AND ",
+        "SELECT level, priority, status, COUNT(*) FROM tickets WHERE guild_id = $1 AND ",
         open_statuses!(),
         " GROUP BY level, priority, status"
     ))
@@ -317,13 +318,13 @@ fn to_lines(rows: Vec<LineRow>) -> anyhow::Result<Vec<TicketLine>> {
 
 /// Tickets past their acknowledgement deadline: (how many, the most overdue `limit`).
 pub async fn overdue(
-    db: &SqlitePool,
+    db: &AnyPool,
     guild: GuildId,
     now: DateTime<Utc>,
     limit: i64,
 ) -> anyhow::Result<(i64, Vec<TicketLine>)> {
     let count: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM tickets WHERE guild_id = ? AND status = 'open' AND ack_due_at < ?",
+        "SELECT COUNT(*) FROM tickets WHERE guild_id = $1 AND status = 'open' AND ack_due_at < $2",
     )
     .bind(guild.db())
     .bind(ts(now))
@@ -331,7 +332,7 @@ pub async fn overdue(
     .await?;
     let rows: Vec<LineRow> = sqlx::query_as(
         "SELECT number, title, level, priority, opened_at, ack_due_at FROM tickets \
-         WHERE guild_id = ? AND status = 'open' AND ack_due_at < ? ORDER BY ack_due_at LIMIT ?",
+         WHERE guild_id = $1 AND status = 'open' AND ack_due_at < $2 ORDER BY ack_due_at LIMIT $3",
     )
     .bind(guild.db())
     .bind(ts(now))
@@ -343,15 +344,15 @@ pub async fn overdue(
 
 /// The oldest not-closed tickets.
 pub async fn oldest_open(
-    db: &SqlitePool,
+    db: &AnyPool,
     guild: GuildId,
     limit: i64,
 ) -> anyhow::Result<Vec<TicketLine>> {
     let rows: Vec<LineRow> = sqlx::query_as(concat!(
         "SELECT number, title, level, priority, opened_at, ack_due_at FROM tickets \
-             WHERE guild_id = ? AND ",
+             WHERE guild_id = $1 AND ",
         open_statuses!(),
-        " ORDER BY opened_at, number LIMIT ?"
+        " ORDER BY opened_at, number LIMIT $2"
     ))
     .bind(guild.db())
     .bind(limit)
@@ -362,15 +363,15 @@ pub async fn oldest_open(
 
 /// How many events of each kind happened in `[from, to)`.
 pub async fn activity(
-    db: &SqlitePool,
+    db: &AnyPool,
     guild: GuildId,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> anyhow::Result<BTreeMap<String, i64>> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "SELECT kind, COUNT(*) FROM events \
-         WHERE guild_id = ? AND kind IN ('opened', 'escalated', 'vendor_escalated', 'returned', 'closed', 'reopened') \
-           AND at >= ? AND at < ? GROUP BY kind",
+         WHERE guild_id = $1 AND kind IN ('opened', 'escalated', 'vendor_escalated', 'returned', 'closed', 'reopened') \
+           AND at >= $2 AND at < $3 GROUP BY kind",
     )
     .bind(guild.db())
     .bind(ts(from))

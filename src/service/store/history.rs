@@ -4,34 +4,36 @@
 //! (`events_window`, `tickets_closed`), so they grow with the window, never with the history.
 
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use super::figures::level_of;
 use super::ts;
 use crate::domain::history::{LevelMove, MoveKind};
 use crate::domain::GuildId;
 
-/// `CASE WHEN {column} < ? THEN 0 … ELSE {last} END`: the chart's day of `column`, as
-/// `history::day_of` reckons it, binding every end but the last (which is now).
-fn day_case(column: &str, ends: &[DateTime<Utc>]) -> String {
+/// `CASE WHEN {column} < $1 THEN 0 … ELSE {last} END`: the chart's day of `column`, as
+/// `history::day_of` reckons it, binding every end but the last (which is now) as `$1…`;
+/// with the placeholders of the guild, `since` and now that follow it.
+fn day_case(column: &str, ends: &[DateTime<Utc>]) -> (String, [String; 3]) {
     let last = ends.len().saturating_sub(1);
     let whens: String = (0..last)
-        .map(|i| format!(" WHEN {column} < ? THEN {i}"))
+        .map(|i| format!(" WHEN {column} < ${} THEN {i}", i + 1))
         .collect();
-    format!("CASE{whens} ELSE {last} END")
+    let after = [last + 1, last + 2, last + 3].map(|n| format!("${n}"));
+    (format!("CASE{whens} ELSE {last} END"), after)
 }
 
-/// Runs `sql`, whose day `CASE` (from `day_case`) comes before its `guild_id = ?`,
-/// `… >= ?` (`since`) and `… <= ?` (now, the last of `ends`) placeholders.
+/// Runs `sql`, whose day `CASE` (from `day_case`) binds the ends before the guild,
+/// `since` and now (the last of `ends`) placeholders.
 async fn by_day<T>(
-    db: &SqlitePool,
+    db: &AnyPool,
     sql: &str,
     guild: GuildId,
     since: DateTime<Utc>,
     ends: &[DateTime<Utc>],
 ) -> anyhow::Result<Vec<T>>
 where
-    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
     let Some((now, days_before)) = ends.split_last() else {
         return Ok(Vec::new());
@@ -51,17 +53,17 @@ where
 /// The events from `since` up to the last of `ends` that opened, moved, closed or reopened a
 /// ticket of `guild`, counted per day, kind and level.
 pub async fn level_moves(
-    db: &SqlitePool,
+    db: &AnyPool,
     guild: GuildId,
     since: DateTime<Utc>,
     ends: &[DateTime<Utc>],
 ) -> anyhow::Result<Vec<LevelMove>> {
     let kinds = MoveKind::EVENT_KINDS.map(|k| format!("'{k}'"));
+    let (day, [guild_at, since_at, now_at]) = day_case("at", ends);
     let sql = format!(
-        "SELECT {} AS day, kind, level, from_level, COUNT(*) FROM events \
-         WHERE guild_id = ? AND kind IN ({}) AND at >= ? AND at <= ? \
-         GROUP BY day, kind, level, from_level",
-        day_case("at", ends),
+        "SELECT {day} AS day, kind, level, from_level, COUNT(*) FROM events \
+         WHERE guild_id = {guild_at} AND kind IN ({}) AND at >= {since_at} AND at <= {now_at} \
+         GROUP BY 1, kind, level, from_level",
         kinds.join(", ")
     );
     let rows: Vec<(i64, String, i64, Option<i64>, i64)> =
@@ -83,20 +85,21 @@ pub async fn level_moves(
 /// resolution times (seconds from opening to closing) of the tickets of `guild` closed that
 /// day: all a median needs.
 pub async fn middle_closes(
-    db: &SqlitePool,
+    db: &AnyPool,
     guild: GuildId,
     since: DateTime<Utc>,
     ends: &[DateTime<Utc>],
 ) -> anyhow::Result<Vec<(usize, i64)>> {
+    let (day, [guild_at, since_at, now_at]) = day_case("closed_at", ends);
     let sql = format!(
         "SELECT day, secs FROM ( \
            SELECT day, secs, \
                   ROW_NUMBER() OVER (PARTITION BY day ORDER BY secs) AS rn, \
                   COUNT(*) OVER (PARTITION BY day) AS n \
-           FROM (SELECT {} AS day, closed_at - opened_at AS secs FROM tickets \
-                 WHERE guild_id = ? AND closed_at >= ? AND closed_at <= ?)) \
-         WHERE rn = (n + 1) / 2 OR rn = (n + 2) / 2",
-        day_case("closed_at", ends)
+           FROM (SELECT {day} AS day, closed_at - opened_at AS secs FROM tickets \
+                 WHERE guild_id = {guild_at} AND closed_at >= {since_at} \
+                   AND closed_at <= {now_at}) AS closes) AS ranked \
+         WHERE rn = (n + 1) / 2 OR rn = (n + 2) / 2"
     );
     let rows: Vec<(i64, i64)> = by_day(db, &sql, guild, since, ends).await?;
     Ok(rows

@@ -1,10 +1,10 @@
 //! All SQL lives here: one function per query, multi-step writes inside one transaction.
 //!
-//! SQLite by default. Writes go through one dedicated connection and start with
-//! `BEGIN IMMEDIATE`, so write transactions queue instead of dead-locking, in this process
-//! and against others on the same file (the console next to the bot). Reads use a pool.
-//! The SQL sticks to what PostgreSQL also understands, so a twin of this module can follow
-//! without the service changing.
+//! SQLite by default, PostgreSQL for a URL that names it, both through sqlx's `Any` driver so
+//! every query is written once. Write transactions run one at a time: on SQLite through one
+//! dedicated connection starting with `BEGIN IMMEDIATE` (queueing against other processes on
+//! the same file too), on PostgreSQL under one advisory lock (queueing against every replica).
+//! Reads use a pool.
 
 /// The statuses of a ticket not closed yet, as an SQL condition: `Status::OPEN` of the
 /// domain, spelled once for every query (checked against it in this module's tests).
@@ -15,6 +15,7 @@ macro_rules! open_statuses {
 }
 
 pub mod alerts;
+mod connect;
 pub mod events;
 pub mod figures;
 pub mod history;
@@ -25,29 +26,53 @@ pub mod summaries;
 pub mod tickets;
 
 use std::path::Path;
-use std::str::FromStr;
-use std::time::Duration;
 
 use anyhow::Context as _;
 use chrono::{DateTime, TimeZone, Utc};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::AnyPool;
 
 /// A write transaction.
-pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// Which database the URL names. Queries are written once, in SQL both understand (numbered
+/// `$N` parameters, standard functions); the few that differ ask the store which one runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend of a `database.url`, or why the URL names none.
+    pub fn of(url: &str) -> anyhow::Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            anyhow::bail!(
+                "database.url = \"{url}\" names no database tierdesk knows: use \
+                 \"sqlite://tierdesk.db\" or \"postgres://user@host/db\""
+            )
+        }
+    }
+}
+
+/// Every write transaction on PostgreSQL first takes this advisory lock, so write
+/// transactions run one after another across every replica, as on SQLite: a use case reads
+/// the state the previous one committed, and a deadline seen by two replicas fires once.
+const WRITE_LOCK: i64 = 0x7469_6572_6465_736b; // "tierdesk"
 
 /// The database: a pool of readers and one writer.
 #[derive(Clone)]
 pub struct Store {
-    readers: SqlitePool,
-    writer: SqlitePool,
+    backend: Backend,
+    readers: AnyPool,
+    writer: AnyPool,
     /// One connection that only probes whether a write would go through, with a short
-    /// busy timeout so a probe never waits behind a long write.
-    probe: SqlitePool,
+    /// timeout so a probe never waits behind a long write.
+    probe: AnyPool,
 }
-
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
 impl Store {
     /// Opens (creating if missing) the database at `url` and applies pending migrations.
@@ -59,71 +84,74 @@ impl Store {
 
     /// Opens the database without migrating it.
     pub async fn connect(url: &str) -> anyhow::Result<Store> {
-        if !url.starts_with("sqlite:") {
-            anyhow::bail!(
-                "database.url = \"{url}\": this build speaks SQLite only (\"sqlite://tierdesk.db\")"
-            );
-        }
-        let options = SqliteConnectOptions::from_str(url)
-            .with_context(|| format!("database.url = \"{url}\" is not a SQLite URL"))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(60))
-            .connect_with(options.clone())
-            .await
-            .with_context(|| format!("cannot open the database {url}"))?;
-        let readers = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options.clone())
-            .await
-            .with_context(|| format!("cannot open the database {url} for reading"))?;
-        let probe = SqlitePoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(2))
-            .connect_with(options.busy_timeout(Duration::from_secs(1)))
-            .await
-            .with_context(|| format!("cannot open the database {url}"))?;
-        Ok(Store {
-            readers,
-            writer,
-            probe,
-        })
+        connect::pools(url).await
     }
 
-    /// Applies the embedded migrations that have not run yet.
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies the embedded migrations that have not run yet; refuses a database that a
+    /// newer tierdesk migrated.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        MIGRATOR
-            .run(&self.writer)
-            .await
-            .context("applying database migrations")
+        connect::migrate(self.backend, &self.writer).await
     }
 
     /// Starts a write transaction that holds the write lock from its first statement.
     pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
-        self.writer.begin_with("BEGIN IMMEDIATE").await
+        match self.backend {
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => {
+                let mut tx = self.writer.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
     }
 
     /// Whether the database takes a write now: takes the write lock and lets it go, waiting
-    /// at most a second for it (a probe for `/health`, on its own connection).
+    /// at most a second or two for it (a probe for `/health`, on its own connection).
     pub async fn writable(&self) -> anyhow::Result<()> {
         let mut probe = self.probe.acquire().await?;
-        sqlx::query("BEGIN IMMEDIATE").execute(&mut *probe).await?;
+        let lock = match self.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        };
+        sqlx::query(lock).execute(&mut *probe).await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET LOCAL lock_timeout = '1s'")
+                .execute(&mut *probe)
+                .await?;
+            let locked = sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(WRITE_LOCK)
+                .execute(&mut *probe)
+                .await;
+            sqlx::query("ROLLBACK").execute(&mut *probe).await?;
+            locked?;
+            return Ok(());
+        }
         sqlx::query("ROLLBACK").execute(&mut *probe).await?;
         Ok(())
     }
 
     /// The pool for reads that need no transaction.
-    pub fn reader(&self) -> &SqlitePool {
+    pub fn reader(&self) -> &AnyPool {
         &self.readers
     }
 
     /// A consistent copy of the whole database at `path`, taken while the bot runs.
     pub async fn backup(&self, path: &Path) -> anyhow::Result<()> {
+        if self.backend == Backend::Postgres {
+            anyhow::bail!(
+                "this database is PostgreSQL: back it up with PostgreSQL's own tool, e.g. \
+                 `pg_dump --format=custom --file={} \"$DATABASE_URL\"` (restore with pg_restore)",
+                path.display()
+            );
+        }
         if path.exists() {
             anyhow::bail!(
                 "{} already exists: choose a new file name, backups never overwrite",
@@ -133,7 +161,7 @@ impl Store {
         let target = path
             .to_str()
             .context("the backup path must be valid UTF-8")?;
-        sqlx::query("VACUUM INTO ?")
+        sqlx::query("VACUUM INTO $1")
             .bind(target)
             .execute(&self.readers)
             .await
@@ -141,12 +169,26 @@ impl Store {
         Ok(())
     }
 
-    /// Closes every connection, checkpointing the WAL.
+    /// Closes every connection, checkpointing SQLite's WAL.
     pub async fn close(&self) {
         self.probe.close().await;
         self.readers.close().await;
         self.writer.close().await;
     }
+}
+
+/// `($1, $2, …), ($k, …)`: the placeholders of a multi-row `VALUES` of `rows` rows of
+/// `columns` values, numbered as both backends read them.
+pub fn values_list(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let row: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", r * columns + c))
+                .collect();
+            format!("({})", row.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Unix seconds as stored.
@@ -162,6 +204,22 @@ pub fn from_ts(secs: i64) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use crate::domain::Status;
+
+    #[test]
+    fn values_lists_number_every_placeholder() {
+        assert_eq!(super::values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(super::values_list(0, 3), "");
+    }
+
+    #[test]
+    fn urls_name_their_backend() {
+        use super::Backend;
+        assert_eq!(Backend::of("sqlite://x.db").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::of("postgres://u@h/db").unwrap(), Backend::Postgres);
+        assert_eq!(Backend::of("postgresql://h/db").unwrap(), Backend::Postgres);
+        let err = Backend::of("mysql://h/db").unwrap_err().to_string();
+        assert!(err.contains("postgres://"), "{err}");
+    }
 
     #[test]
     fn the_sql_open_statuses_are_the_domains() {

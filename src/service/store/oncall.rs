@@ -2,7 +2,7 @@
 //! by hand until when.
 
 use chrono::{DateTime, Utc};
-use sqlx::SqliteExecutor;
+use sqlx::any::AnyExecutor;
 
 use super::{from_ts, ts, Tx};
 use crate::domain::oncall::Override;
@@ -10,12 +10,12 @@ use crate::domain::{GuildId, Level, UserId};
 
 /// Who holds `level`'s page role as far as tierdesk knows, and since when.
 pub async fn holder<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     guild: GuildId,
     level: Level,
 ) -> anyhow::Result<Option<(UserId, DateTime<Utc>)>> {
     let row: Option<(i64, i64)> = sqlx::query_as(
-        "SELECT holder_id, since FROM oncall_state WHERE guild_id = ? AND level = ?",
+        "SELECT holder_id, since FROM oncall_state WHERE guild_id = $1 AND level = $2",
     )
     .bind(guild.db())
     .bind(level.get() as i64)
@@ -33,7 +33,7 @@ pub async fn set_holder(
     since: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     sqlx::query(
-        "INSERT INTO oncall_state (guild_id, level, holder_id, since) VALUES (?, ?, ?, ?) \
+        "INSERT INTO oncall_state (guild_id, level, holder_id, since) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (guild_id, level) DO UPDATE SET holder_id = excluded.holder_id, since = excluded.since",
     )
     .bind(guild.db())
@@ -47,14 +47,14 @@ pub async fn set_holder(
 
 /// Overrides of `level` that have not ended by `now`.
 pub async fn overrides<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     guild: GuildId,
     level: Level,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<Override>> {
     let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
         "SELECT user_id, starts_at, ends_at FROM oncall_overrides \
-         WHERE guild_id = ? AND level = ? AND ends_at > ? ORDER BY starts_at",
+         WHERE guild_id = $1 AND level = $2 AND ends_at > $3 ORDER BY starts_at",
     )
     .bind(guild.db())
     .bind(level.get() as i64)
@@ -81,7 +81,7 @@ pub async fn add_override(
 ) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO oncall_overrides (guild_id, level, user_id, starts_at, ends_at, set_by, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(guild.db())
     .bind(level.get() as i64)

@@ -1,9 +1,9 @@
 //! The outbox: messages for Discord written with the state change that caused them.
 
 use chrono::{DateTime, Utc};
-use sqlx::{QueryBuilder, SqliteExecutor};
+use sqlx::any::AnyExecutor;
 
-use super::{ts, Tx};
+use super::{ts, values_list, Tx};
 use crate::domain::effects::Outgoing;
 use crate::domain::GuildId;
 
@@ -23,22 +23,27 @@ pub async fn enqueue(
         let at = m.not_before().unwrap_or(now).max(now);
         rows.push((m.kind(), m.lane(), at, serde_json::to_string(m)?));
     }
-    let mut q = QueryBuilder::new(
-        "INSERT INTO outbox (guild_id, ticket_id, kind, lane, payload, created_at, next_attempt_at) ",
+    let sql = format!(
+        "INSERT INTO outbox (guild_id, ticket_id, kind, lane, payload, created_at, \
+         next_attempt_at) VALUES {} RETURNING id",
+        values_list(rows.len(), 7)
     );
-    q.push_values(rows, |mut b, (kind, lane, at, payload)| {
+    let mut q = sqlx::query_as(&sql);
+    for (kind, lane, at, payload) in rows {
         // A message due later (the desk's opening) counts its age, and its day of retries,
         // from then.
-        b.push_bind(guild.db())
-            .push_bind(ticket_id)
-            .push_bind(kind)
-            .push_bind(lane)
-            .push_bind(payload)
-            .push_bind(ts(at))
-            .push_bind(ts(at));
-    });
-    q.push(" RETURNING id");
-    let ids: Vec<(i64,)> = q.build_query_as().fetch_all(&mut **tx).await?;
+        q = q
+            .bind(guild.db())
+            .bind(ticket_id)
+            .bind(kind)
+            .bind(lane)
+            .bind(payload)
+            .bind(ts(at))
+            .bind(ts(at));
+    }
+    let mut ids: Vec<(i64,)> = q.fetch_all(&mut **tx).await?;
+    // RETURNING gives no order on PostgreSQL; ids grow in row order on both.
+    ids.sort_unstable();
     Ok(ids.into_iter().map(|(id,)| id).collect())
 }
 
@@ -104,15 +109,15 @@ fn pending_of(row: PendingRow) -> Pending {
 /// Messages that may be delivered now, oldest first (see `ELIGIBLE`). A row that cannot be
 /// decoded comes back with its error, so one bad row never blocks the others.
 pub async fn due<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     now: DateTime<Utc>,
     limit: i64,
 ) -> anyhow::Result<Vec<Pending>> {
     let sql = format!(
         "SELECT o.id, o.ticket_id, o.lane, o.payload, o.attempts, o.created_at, o.parts_done, \
          o.first_attempt_at, o.uncertain FROM outbox o \
-         WHERE o.delivered_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ? \
-         AND {ELIGIBLE} ORDER BY o.id LIMIT ?"
+         WHERE o.delivered_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= $1 \
+         AND {ELIGIBLE} ORDER BY o.id LIMIT $2"
     );
     let rows: Vec<PendingRow> = sqlx::query_as(&sql)
         .bind(ts(now))
@@ -123,22 +128,20 @@ pub async fn due<'e>(
 }
 
 /// How many messages wait for delivery (set-aside ones not included).
-pub async fn pending_count<'e>(db: impl SqliteExecutor<'e>) -> anyhow::Result<i64> {
+pub async fn pending_count<'e>(db: impl AnyExecutor<'e>) -> anyhow::Result<i64> {
     let sql = format!("SELECT COUNT(*) FROM outbox WHERE {PENDING}");
     Ok(sqlx::query_scalar(&sql).fetch_one(db).await?)
 }
 
 /// When the oldest message still to deliver was queued.
-pub async fn oldest_pending<'e>(
-    db: impl SqliteExecutor<'e>,
-) -> anyhow::Result<Option<DateTime<Utc>>> {
+pub async fn oldest_pending<'e>(db: impl AnyExecutor<'e>) -> anyhow::Result<Option<DateTime<Utc>>> {
     let sql = format!("SELECT MIN(created_at) FROM outbox WHERE {PENDING}");
     let oldest: Option<i64> = sqlx::query_scalar(&sql).fetch_one(db).await?;
     Ok(oldest.map(super::from_ts))
 }
 
 /// How many messages were set aside as failed.
-pub async fn failed_count<'e>(db: impl SqliteExecutor<'e>) -> anyhow::Result<i64> {
+pub async fn failed_count<'e>(db: impl AnyExecutor<'e>) -> anyhow::Result<i64> {
     Ok(
         sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL")
             .fetch_one(db)
@@ -154,8 +157,8 @@ pub async fn mark_delivered(
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     sqlx::query(
-        "UPDATE outbox SET delivered_at = ?, discord_message_id = ?, last_error = NULL, \
-         uncertain = 0 WHERE id = ?",
+        "UPDATE outbox SET delivered_at = $1, discord_message_id = $2, last_error = NULL, \
+         uncertain = 0 WHERE id = $3",
     )
     .bind(ts(now))
     .bind(message_id.map(|m| m as i64))
@@ -184,13 +187,13 @@ pub async fn mark_failed(
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     sqlx::query(
-        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, \
-         uncertain = ?, failed_at = CASE WHEN ? THEN ? END, \
-         first_attempt_at = COALESCE(first_attempt_at, ?) WHERE id = ?",
+        "UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2, \
+         uncertain = $3, failed_at = CASE WHEN $4 THEN $5 END, \
+         first_attempt_at = COALESCE(first_attempt_at, $6) WHERE id = $7",
     )
     .bind(attempt.error)
     .bind(ts(attempt.next_attempt_at))
-    .bind(attempt.uncertain)
+    .bind(i64::from(attempt.uncertain))
     .bind(attempt.give_up)
     .bind(ts(now))
     .bind(ts(now))
@@ -203,14 +206,14 @@ pub async fn mark_failed(
 /// Records that the first `parts` parts of a multi-part message reached Discord, so a retry
 /// sends only the rest.
 pub async fn mark_parts<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     id: i64,
     parts: u32,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     sqlx::query(
-        "UPDATE outbox SET parts_done = MAX(parts_done, ?), \
-         first_attempt_at = COALESCE(first_attempt_at, ?) WHERE id = ?",
+        "UPDATE outbox SET parts_done = CASE WHEN parts_done > $1 THEN parts_done ELSE $1 END, \
+         first_attempt_at = COALESCE(first_attempt_at, $2) WHERE id = $3",
     )
     .bind(parts as i64)
     .bind(ts(now))
@@ -225,13 +228,13 @@ pub type QueuedPage = (Outgoing, Option<u64>);
 
 /// The ticket's latest page queued before outbox row `before`. The thread hangs off it.
 pub async fn page_before<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     ticket_id: i64,
     before: i64,
 ) -> anyhow::Result<Option<QueuedPage>> {
     let row: Option<(String, Option<i64>)> = sqlx::query_as(
         "SELECT payload, discord_message_id FROM outbox \
-         WHERE ticket_id = ? AND kind = 'page' AND id < ? ORDER BY id DESC LIMIT 1",
+         WHERE ticket_id = $1 AND kind = 'page' AND id < $2 ORDER BY id DESC LIMIT 1",
     )
     .bind(ticket_id)
     .bind(before)
@@ -244,13 +247,13 @@ pub async fn page_before<'e>(
 /// Every page of the ticket queued before outbox row `before` that Discord has, oldest first:
 /// an edit puts each of them right.
 pub async fn pages_before<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     ticket_id: i64,
     before: i64,
 ) -> anyhow::Result<Vec<(Outgoing, u64)>> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT payload, discord_message_id FROM outbox WHERE ticket_id = ? AND kind = 'page' \
-         AND id < ? AND discord_message_id IS NOT NULL ORDER BY id",
+        "SELECT payload, discord_message_id FROM outbox WHERE ticket_id = $1 AND kind = 'page' \
+         AND id < $2 AND discord_message_id IS NOT NULL ORDER BY id",
     )
     .bind(ticket_id)
     .bind(before)
@@ -263,7 +266,7 @@ pub async fn pages_before<'e>(
 
 /// The earliest time a message becomes deliverable, if any (messages held back by an
 /// earlier one of their ticket do not count: that one's time does).
-pub async fn next_due<'e>(db: impl SqliteExecutor<'e>) -> anyhow::Result<Option<DateTime<Utc>>> {
+pub async fn next_due<'e>(db: impl AnyExecutor<'e>) -> anyhow::Result<Option<DateTime<Utc>>> {
     let sql = format!(
         "SELECT MIN(o.next_attempt_at) FROM outbox o WHERE o.delivered_at IS NULL \
          AND o.failed_at IS NULL AND {ELIGIBLE}"
@@ -276,14 +279,14 @@ pub async fn next_due<'e>(db: impl SqliteExecutor<'e>) -> anyhow::Result<Option<
 /// edits still need them), and modal drafts as old.
 pub async fn prune(tx: &mut Tx, before: DateTime<Utc>) -> anyhow::Result<u64> {
     let pruned = sqlx::query(
-        "DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ? AND (kind <> 'page' \
+        "DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < $1 AND (kind <> 'page' \
          OR ticket_id IS NULL OR ticket_id IN (SELECT id FROM tickets WHERE status = 'closed'))",
     )
     .bind(ts(before))
     .execute(&mut **tx)
     .await?
     .rows_affected();
-    sqlx::query("DELETE FROM modal_drafts WHERE created_at < ?")
+    sqlx::query("DELETE FROM modal_drafts WHERE created_at < $1")
         .bind(ts(before))
         .execute(&mut **tx)
         .await?;
@@ -293,7 +296,7 @@ pub async fn prune(tx: &mut Tx, before: DateTime<Utc>) -> anyhow::Result<u64> {
 /// Keeps the options of a command that answered with a modal; returns the draft's id.
 pub async fn save_draft(tx: &mut Tx, options: &str, now: DateTime<Utc>) -> anyhow::Result<i64> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO modal_drafts (created_at, options) VALUES (?, ?) RETURNING id",
+        "INSERT INTO modal_drafts (created_at, options) VALUES ($1, $2) RETURNING id",
     )
     .bind(ts(now))
     .bind(options)
@@ -302,9 +305,9 @@ pub async fn save_draft(tx: &mut Tx, options: &str, now: DateTime<Utc>) -> anyho
 }
 
 /// The options kept for a modal, if the draft still exists.
-pub async fn draft<'e>(db: impl SqliteExecutor<'e>, id: i64) -> anyhow::Result<Option<String>> {
+pub async fn draft<'e>(db: impl AnyExecutor<'e>, id: i64) -> anyhow::Result<Option<String>> {
     Ok(
-        sqlx::query_scalar("SELECT options FROM modal_drafts WHERE id = ?")
+        sqlx::query_scalar("SELECT options FROM modal_drafts WHERE id = $1")
             .bind(id)
             .fetch_optional(db)
             .await?,

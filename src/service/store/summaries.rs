@@ -1,7 +1,7 @@
 //! Posted summaries, remembered so the next one can show the change in the backlog.
 
 use chrono::{DateTime, Utc};
-use sqlx::SqliteExecutor;
+use sqlx::any::AnyExecutor;
 
 use super::{ts, Tx};
 use crate::domain::GuildId;
@@ -11,11 +11,11 @@ pub use crate::domain::summary::Counts;
 
 /// The counts of the most recent summary of `guild`, if any.
 pub async fn last_counts<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     guild: GuildId,
 ) -> anyhow::Result<Option<Counts>> {
     let row: Option<(String,)> =
-        sqlx::query_as("SELECT counts FROM summaries WHERE guild_id = ? ORDER BY id DESC LIMIT 1")
+        sqlx::query_as("SELECT counts FROM summaries WHERE guild_id = $1 ORDER BY id DESC LIMIT 1")
             .bind(guild.db())
             .fetch_optional(db)
             .await?;
@@ -34,12 +34,12 @@ pub async fn record(
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
     let done = sqlx::query(
-        "INSERT INTO summaries (guild_id, day, scheduled, posted_at, counts) VALUES (?, ?, ?, ?, ?) \
+        "INSERT INTO summaries (guild_id, day, scheduled, posted_at, counts) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT DO NOTHING",
     )
     .bind(guild.db())
     .bind(day)
-    .bind(scheduled)
+    .bind(i64::from(scheduled))
     .bind(ts(now))
     .bind(serde_json::to_string(counts)?)
     .execute(&mut **tx)
@@ -49,12 +49,12 @@ pub async fn record(
 
 /// Whether the daily summary of `day` was posted.
 pub async fn has_daily<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     guild: GuildId,
     day: &str,
 ) -> anyhow::Result<bool> {
     let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM summaries WHERE guild_id = ? AND day = ? AND scheduled = 1",
+        "SELECT COUNT(*) FROM summaries WHERE guild_id = $1 AND day = $2 AND scheduled = 1",
     )
     .bind(guild.db())
     .bind(day)

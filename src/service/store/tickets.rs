@@ -1,6 +1,7 @@
 //! Ticket rows: insert, find, update and the queue listing.
 
-use sqlx::{FromRow, SqliteExecutor};
+use sqlx::any::AnyExecutor;
+use sqlx::FromRow;
 
 use super::{from_ts, ts, Tx};
 use crate::domain::{
@@ -124,8 +125,8 @@ pub async fn insert(tx: &mut Tx, t: &Ticket) -> anyhow::Result<(i64, TicketNumbe
     let (id, number): (i64, i64) = sqlx::query_as(
         "INSERT INTO tickets (guild_id, number, title, details, requester_id, priority, level, \
              status, opened_at, arrived_at, ack_due_at, next_action_at, resolve_due_at, sla_next_at) \
-         VALUES (?1, (SELECT COALESCE(MAX(number), 0) + 1 FROM tickets WHERE guild_id = ?1), \
-             ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+         VALUES ($1, (SELECT COALESCE(MAX(number), 0) + 1 FROM tickets WHERE guild_id = $1), \
+             $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
          RETURNING id, number",
     )
     .bind(t.guild.db())
@@ -148,12 +149,12 @@ pub async fn insert(tx: &mut Tx, t: &Ticket) -> anyhow::Result<(i64, TicketNumbe
 
 /// The ticket numbered `number` in `guild`.
 pub async fn find<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     guild: GuildId,
     number: TicketNumber,
 ) -> anyhow::Result<Option<Ticket>> {
     let row: Option<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM tickets WHERE guild_id = ? AND number = ?"
+        "SELECT {COLUMNS} FROM tickets WHERE guild_id = $1 AND number = $2"
     ))
     .bind(guild.db())
     .bind(number.0)
@@ -163,11 +164,8 @@ pub async fn find<'e>(
 }
 
 /// The ticket with database id `id`.
-pub async fn find_by_id<'e>(
-    db: impl SqliteExecutor<'e>,
-    id: i64,
-) -> anyhow::Result<Option<Ticket>> {
-    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM tickets WHERE id = ?"))
+pub async fn find_by_id<'e>(db: impl AnyExecutor<'e>, id: i64) -> anyhow::Result<Option<Ticket>> {
+    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM tickets WHERE id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await?;
@@ -179,13 +177,13 @@ pub async fn update(tx: &mut Tx, t: &Ticket) -> anyhow::Result<()> {
     let c = t.closure.as_ref();
     let v = t.vendor.as_ref();
     sqlx::query(
-        "UPDATE tickets SET title = ?, details = ?, priority = ?, level = ?, status = ?, \
-             waiting_on = ?, vendor = ?, vendor_reason = ?, vendor_ref = ?, assignee_id = ?, \
-             arrived_at = ?, acknowledged_at = ?, ack_due_at = ?, repages = ?, next_action_at = ?, \
-             closed_at = ?, closed_level = ?, \
-             closed_by = ?, resolution = ?, root_cause = ?, fix_type = ?, kb_ref = ?, rating = ?, \
-             resolve_due_at = ?, waiting_since = ?, waited_secs = ?, sla_flags = ?, sla_next_at = ? \
-         WHERE id = ?",
+        "UPDATE tickets SET title = $1, details = $2, priority = $3, level = $4, status = $5, \
+             waiting_on = $6, vendor = $7, vendor_reason = $8, vendor_ref = $9, assignee_id = $10, \
+             arrived_at = $11, acknowledged_at = $12, ack_due_at = $13, repages = $14, next_action_at = $15, \
+             closed_at = $16, closed_level = $17, \
+             closed_by = $18, resolution = $19, root_cause = $20, fix_type = $21, kb_ref = $22, rating = $23, \
+             resolve_due_at = $24, waiting_since = $25, waited_secs = $26, sla_flags = $27, sla_next_at = $28 \
+         WHERE id = $29",
     )
     .bind(&t.title)
     .bind(&t.details)
@@ -224,7 +222,7 @@ pub async fn update(tx: &mut Tx, t: &Ticket) -> anyhow::Result<()> {
 /// Not-closed tickets of a guild, optionally one level and one status, oldest first: `limit`
 /// of them after skipping `offset`.
 pub async fn queue<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     guild: GuildId,
     level: Option<Level>,
     status: Option<Status>,
@@ -232,10 +230,10 @@ pub async fn queue<'e>(
 ) -> anyhow::Result<Vec<Ticket>> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
         concat!(
-            "SELECT {} FROM tickets WHERE guild_id = ?1 AND ",
+            "SELECT {} FROM tickets WHERE guild_id = $1 AND ",
             open_statuses!(),
-            " AND (?2 IS NULL OR level = ?2) AND (?3 IS NULL OR status = ?3) \
-             ORDER BY opened_at, number LIMIT ?4 OFFSET ?5"
+            " AND ($2 IS NULL OR level = $2) AND ($3 IS NULL OR status = $3) \
+             ORDER BY opened_at, number LIMIT $4 OFFSET $5"
         ),
         COLUMNS
     ))
@@ -250,9 +248,9 @@ pub async fn queue<'e>(
 }
 
 /// Every ticket of a guild, in number order, for export.
-pub async fn all<'e>(db: impl SqliteExecutor<'e>, guild: GuildId) -> anyhow::Result<Vec<Ticket>> {
+pub async fn all<'e>(db: impl AnyExecutor<'e>, guild: GuildId) -> anyhow::Result<Vec<Ticket>> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM tickets WHERE guild_id = ? ORDER BY number"
+        "SELECT {COLUMNS} FROM tickets WHERE guild_id = $1 ORDER BY number"
     ))
     .bind(guild.db())
     .fetch_all(db)
@@ -262,13 +260,13 @@ pub async fn all<'e>(db: impl SqliteExecutor<'e>, guild: GuildId) -> anyhow::Res
 
 /// Open tickets whose next deadline has passed, soonest first.
 pub async fn due<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     now: chrono::DateTime<chrono::Utc>,
     limit: i64,
 ) -> anyhow::Result<Vec<(GuildId, TicketNumber)>> {
     numbers_where(
         db,
-        "status = 'open' AND next_action_at <= ?1 ORDER BY next_action_at LIMIT ?2",
+        "status = 'open' AND next_action_at <= $1 ORDER BY next_action_at LIMIT $2",
         now,
         limit,
     )
@@ -277,7 +275,7 @@ pub async fn due<'e>(
 
 /// (guild, number) of the tickets matching `filter` (binding ?1 to `now`, ?2 to `limit`).
 async fn numbers_where<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     filter: &str,
     now: chrono::DateTime<chrono::Utc>,
     limit: i64,
@@ -296,7 +294,7 @@ async fn numbers_where<'e>(
 
 /// The earliest deadline still ahead, if any.
 pub async fn next_deadline<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
 ) -> anyhow::Result<Option<chrono::DateTime<chrono::Utc>>> {
     let next: Option<i64> = sqlx::query_scalar(
         "SELECT MIN(next_action_at) FROM tickets WHERE status = 'open' AND next_action_at IS NOT NULL",
@@ -307,9 +305,9 @@ pub async fn next_deadline<'e>(
 }
 
 /// The thread Discord opened for ticket `id`, if any.
-pub async fn thread_of<'e>(db: impl SqliteExecutor<'e>, id: i64) -> anyhow::Result<Option<u64>> {
+pub async fn thread_of<'e>(db: impl AnyExecutor<'e>, id: i64) -> anyhow::Result<Option<u64>> {
     let thread: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT thread_id FROM tickets WHERE id = ?")
+        sqlx::query_scalar("SELECT thread_id FROM tickets WHERE id = $1")
             .bind(id)
             .fetch_optional(db)
             .await?;
@@ -318,7 +316,7 @@ pub async fn thread_of<'e>(db: impl SqliteExecutor<'e>, id: i64) -> anyhow::Resu
 
 /// Records the thread Discord opened for ticket `id`.
 pub async fn set_thread(tx: &mut Tx, id: i64, thread: u64) -> anyhow::Result<()> {
-    sqlx::query("UPDATE tickets SET thread_id = ? WHERE id = ?")
+    sqlx::query("UPDATE tickets SET thread_id = $1 WHERE id = $2")
         .bind(thread as i64)
         .bind(id)
         .execute(&mut **tx)
@@ -329,7 +327,7 @@ pub async fn set_thread(tx: &mut Tx, id: i64, thread: u64) -> anyhow::Result<()>
 /// Open tickets for autocompletion: those whose number or title contains `typed`, owned at
 /// `max_level` or below (an agent's reach), or requested by `requester` (a member's own).
 pub async fn complete<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     guild: GuildId,
     typed: &str,
     max_level: Option<Level>,
@@ -342,11 +340,11 @@ pub async fn complete<'e>(
         .replace('%', "\\%")
         .replace('_', "\\_");
     let rows: Vec<(i64, String)> = sqlx::query_as(concat!(
-        "SELECT number, title FROM tickets WHERE guild_id = ?1 AND ",
+        "SELECT number, title FROM tickets WHERE guild_id = $1 AND ",
         open_statuses!(),
-        " AND (level <= ?2 OR requester_id = ?3) \
-           AND (CAST(number AS TEXT) LIKE ?4 ESCAPE '\\' OR title LIKE ?5 ESCAPE '\\') \
-             ORDER BY number DESC LIMIT ?6"
+        " AND (level <= $2 OR requester_id = $3) \
+           AND (CAST(number AS TEXT) LIKE $4 ESCAPE '\\' OR lower(title) LIKE lower($5) ESCAPE '\\') \
+             ORDER BY number DESC LIMIT $6"
     ))
     .bind(guild.db())
     .bind(max_level.map_or(0, |l| l.get() as i64))
@@ -364,13 +362,13 @@ pub async fn complete<'e>(
 
 /// Tickets whose SLA moment has come by `now`: (guild, number), oldest moment first.
 pub async fn sla_due<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
     now: chrono::DateTime<chrono::Utc>,
     limit: i64,
 ) -> anyhow::Result<Vec<(GuildId, TicketNumber)>> {
     numbers_where(
         db,
-        "sla_next_at IS NOT NULL AND sla_next_at <= ?1 ORDER BY sla_next_at LIMIT ?2",
+        "sla_next_at IS NOT NULL AND sla_next_at <= $1 ORDER BY sla_next_at LIMIT $2",
         now,
         limit,
     )
@@ -379,7 +377,7 @@ pub async fn sla_due<'e>(
 
 /// The earliest SLA moment of any ticket.
 pub async fn next_sla<'e>(
-    db: impl SqliteExecutor<'e>,
+    db: impl AnyExecutor<'e>,
 ) -> anyhow::Result<Option<chrono::DateTime<chrono::Utc>>> {
     let next: Option<i64> = sqlx::query_scalar("SELECT MIN(sla_next_at) FROM tickets")
         .fetch_one(db)
