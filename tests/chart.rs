@@ -87,12 +87,15 @@ async fn the_png_decodes_at_its_size_and_the_svg_names_the_levels() {
 
 #[tokio::test]
 async fn a_level_name_with_markup_is_text_in_the_svg() {
-    let config = EXAMPLE.replace(r#"name = "Service desk""#, r#"name = "Desk <b>&</b>""#);
-    let app = spawn_app_with(&config).await;
-    let h = app.service.history(app.now).await.unwrap();
-    let svg = Text::new(&app.service.config, Lang::En)
-        .chart_svg(&h)
-        .unwrap();
-    assert!(!svg.contains("<b>"), "markup in config text is escaped");
-    assert!(svg.contains("Desk &lt;b&gt;&amp;&lt;/b&gt;"));
+    each_backend(|| async {
+        let config = EXAMPLE.replace(r#"name = "Service desk""#, r#"name = "Desk <b>&</b>""#);
+        let app = spawn_app_with(&config).await;
+        let h = app.service.history(app.now).await.unwrap();
+        let svg = Text::new(&app.service.config, Lang::En)
+            .chart_svg(&h)
+            .unwrap();
+        assert!(!svg.contains("<b>"), "markup in config text is escaped");
+        assert!(svg.contains("Desk &lt;b&gt;&amp;&lt;/b&gt;"));
+    })
+    .await;
 }

@@ -49,108 +49,111 @@ async fn undelivered(app: &TestApp) -> i64 {
 
 #[tokio::test]
 async fn page_thread_and_edit_arrive_in_order() {
-    let (app, fake, d) = setup().await;
-    app.ok(
-        &app.requester(),
-        "/ticket open title:\"VPN @everyone down\"",
-    )
-    .await;
-    let report = d.deliver_due(app.now).await.unwrap();
-    assert_eq!(
-        report,
-        Report {
-            delivered: 3,
-            failed: 0,
-        }
-    );
-    let routes: Vec<_> = fake.requests().iter().map(|r| r.route).collect();
-    assert_eq!(
-        routes,
-        [
-            "create_message",
-            "create_thread",
-            "edit_message",
-            "create_message"
-        ],
-        "page, thread, the thread's link put on the page, the first post"
-    );
-
-    let page = &fake.of("create_message")[0];
-    assert_eq!(page.path, format!("/channels/{QUEUE_L1}/messages"));
-    assert_eq!(
-        page.body["allowed_mentions"]["roles"],
-        json!(["1100000000000000111"])
-    );
-    assert_eq!(page.body["nonce"], "1");
-    assert_eq!(page.body["enforce_nonce"], true);
-    let page_id = fake.messages_in(QUEUE_L1)[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert_eq!(
-        fake.of("create_thread")[0].path,
-        format!("/channels/{QUEUE_L1}/messages/{page_id}/threads")
-    );
-    // The thread takes the page's id; the timeline goes there and pings nobody.
-    let post = &fake.of("create_message")[1];
-    assert_eq!(post.path, format!("/channels/{page_id}/messages"));
-    assert_eq!(
-        post.body["allowed_mentions"],
-        json!({ "parse": [], "users": [], "roles": [] })
-    );
-    assert_eq!(undelivered(&app).await, 0);
-
-    let link = &fake.of("edit_message")[0];
-    assert_eq!(
-        buttons(&link.body)[2]["url"],
-        format!("https://discord.com/channels/1100000000000000002/{page_id}")
-    );
-
-    app.ok(&app.agent(1), "/ticket ack ticket:1").await;
-    d.deliver_due(app.now).await.unwrap();
-    let edit = &fake.of("edit_message")[1];
-    assert_eq!(
-        edit.path,
-        format!("/channels/{QUEUE_L1}/messages/{page_id}")
-    );
-    assert_eq!(field(&edit.body, "Status"), "acknowledged");
-    assert_eq!(field(&edit.body, "Priority"), "normal", "fields kept");
-    assert_eq!(
-        fake.messages_in(&page_id).len(),
-        2,
-        "opened + acknowledged in the thread"
-    );
-
-    // Closing puts the rating buttons on the closure message in the thread.
-    app.ok(&app.agent(1), "/ticket close ticket:1 resolution:fixed")
+    each_backend(|| async {
+        let (app, fake, d) = setup().await;
+        app.ok(
+            &app.requester(),
+            "/ticket open title:\"VPN @everyone down\"",
+        )
         .await;
-    d.deliver_due(app.now).await.unwrap();
-    let closure = fake.of("create_message").last().cloned().unwrap();
-    let ids: Vec<_> = closure.body["components"][0]["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["custom_id"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(
-        ids,
-        [
-            "td:rate:1:1",
-            "td:rate:1:2",
-            "td:rate:1:3",
-            "td:rate:1:4",
-            "td:rate:1:5"
-        ]
-    );
-    let last_edit = fake.of("edit_message").last().cloned().unwrap();
-    let closed = buttons(&last_edit.body);
-    assert_eq!(
-        (closed[0]["disabled"].clone(), closed[1]["disabled"].clone()),
-        (json!(true), json!(true)),
-        "a closed ticket's page keeps no live buttons"
-    );
-    assert!(closed[2]["url"].is_string(), "the thread link stays");
-    conforms(&fake);
+        let report = d.deliver_due(app.now).await.unwrap();
+        assert_eq!(
+            report,
+            Report {
+                delivered: 3,
+                failed: 0,
+            }
+        );
+        let routes: Vec<_> = fake.requests().iter().map(|r| r.route).collect();
+        assert_eq!(
+            routes,
+            [
+                "create_message",
+                "create_thread",
+                "edit_message",
+                "create_message"
+            ],
+            "page, thread, the thread's link put on the page, the first post"
+        );
+
+        let page = &fake.of("create_message")[0];
+        assert_eq!(page.path, format!("/channels/{QUEUE_L1}/messages"));
+        assert_eq!(
+            page.body["allowed_mentions"]["roles"],
+            json!(["1100000000000000111"])
+        );
+        assert_eq!(page.body["nonce"], "1");
+        assert_eq!(page.body["enforce_nonce"], true);
+        let page_id = fake.messages_in(QUEUE_L1)[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            fake.of("create_thread")[0].path,
+            format!("/channels/{QUEUE_L1}/messages/{page_id}/threads")
+        );
+        // The thread takes the page's id; the timeline goes there and pings nobody.
+        let post = &fake.of("create_message")[1];
+        assert_eq!(post.path, format!("/channels/{page_id}/messages"));
+        assert_eq!(
+            post.body["allowed_mentions"],
+            json!({ "parse": [], "users": [], "roles": [] })
+        );
+        assert_eq!(undelivered(&app).await, 0);
+
+        let link = &fake.of("edit_message")[0];
+        assert_eq!(
+            buttons(&link.body)[2]["url"],
+            format!("https://discord.com/channels/1100000000000000002/{page_id}")
+        );
+
+        app.ok(&app.agent(1), "/ticket ack ticket:1").await;
+        d.deliver_due(app.now).await.unwrap();
+        let edit = &fake.of("edit_message")[1];
+        assert_eq!(
+            edit.path,
+            format!("/channels/{QUEUE_L1}/messages/{page_id}")
+        );
+        assert_eq!(field(&edit.body, "Status"), "acknowledged");
+        assert_eq!(field(&edit.body, "Priority"), "normal", "fields kept");
+        assert_eq!(
+            fake.messages_in(&page_id).len(),
+            2,
+            "opened + acknowledged in the thread"
+        );
+
+        // Closing puts the rating buttons on the closure message in the thread.
+        app.ok(&app.agent(1), "/ticket close ticket:1 resolution:fixed")
+            .await;
+        d.deliver_due(app.now).await.unwrap();
+        let closure = fake.of("create_message").last().cloned().unwrap();
+        let ids: Vec<_> = closure.body["components"][0]["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["custom_id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "td:rate:1:1",
+                "td:rate:1:2",
+                "td:rate:1:3",
+                "td:rate:1:4",
+                "td:rate:1:5"
+            ]
+        );
+        let last_edit = fake.of("edit_message").last().cloned().unwrap();
+        let closed = buttons(&last_edit.body);
+        assert_eq!(
+            (closed[0]["disabled"].clone(), closed[1]["disabled"].clone()),
+            (json!(true), json!(true)),
+            "a closed ticket's page keeps no live buttons"
+        );
+        assert!(closed[2]["url"].is_string(), "the thread link stays");
+        conforms(&fake);
+    })
+    .await;
 }
 
 /// The buttons of a message body.
@@ -174,228 +177,252 @@ fn field(body: &serde_json::Value, name: &str) -> String {
 
 #[tokio::test]
 async fn delivered_once_through_server_errors_with_growing_waits() {
-    let (mut app, fake, d) = setup().await;
-    app.ok(&app.requester(), "/ticket open title:x").await;
-    fake.fail("create_message", Fault::Status(500), 3);
-    let r = d.deliver_due(app.now).await.unwrap();
-    assert_eq!(
-        (r.delivered, r.failed),
-        (0, 1),
-        "the thread waits for its page"
-    );
-    // Retried after 1 s, then 2 s, then 4 s: nothing happens before each is due.
-    for wait in [1, 2, 4] {
-        let before = fake.requests().len();
-        app.advance(Duration::milliseconds(wait * 1000 - 1));
-        assert_eq!(d.deliver_due(app.now).await.unwrap().delivered, 0);
-        assert_eq!(fake.requests().len(), before, "not retried early");
-        app.advance(Duration::milliseconds(1));
-        d.deliver_due(app.now).await.unwrap();
-    }
-    assert_eq!(undelivered(&app).await, 0);
-    assert_eq!(
-        fake.of("create_message").len(),
-        4 + 1,
-        "4 tries of the page, 1 thread post"
-    );
-    assert_eq!(fake.messages_in(QUEUE_L1).len(), 1, "one page exists");
+    each_backend(|| async {
+        let (mut app, fake, d) = setup().await;
+        app.ok(&app.requester(), "/ticket open title:x").await;
+        fake.fail("create_message", Fault::Status(500), 3);
+        let r = d.deliver_due(app.now).await.unwrap();
+        assert_eq!(
+            (r.delivered, r.failed),
+            (0, 1),
+            "the thread waits for its page"
+        );
+        // Retried after 1 s, then 2 s, then 4 s: nothing happens before each is due.
+        for wait in [1, 2, 4] {
+            let before = fake.requests().len();
+            app.advance(Duration::milliseconds(wait * 1000 - 1));
+            assert_eq!(d.deliver_due(app.now).await.unwrap().delivered, 0);
+            assert_eq!(fake.requests().len(), before, "not retried early");
+            app.advance(Duration::milliseconds(1));
+            d.deliver_due(app.now).await.unwrap();
+        }
+        assert_eq!(undelivered(&app).await, 0);
+        assert_eq!(
+            fake.of("create_message").len(),
+            4 + 1,
+            "4 tries of the page, 1 thread post"
+        );
+        assert_eq!(fake.messages_in(QUEUE_L1).len(), 1, "one page exists");
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_rate_limit_waits_at_least_a_second() {
-    let (mut app, fake, d) = setup().await;
-    app.ok(&app.requester(), "/ticket open title:x").await;
-    fake.fail(
-        "create_message",
-        Fault::RateLimited { retry_after: 0.25 },
-        1,
-    );
-    assert_eq!(d.deliver_due(app.now).await.unwrap().failed, 1);
-    app.advance(Duration::milliseconds(900));
-    let before = fake.requests().len();
-    assert_eq!(d.deliver_due(app.now).await.unwrap().delivered, 0);
-    assert_eq!(
-        fake.requests().len(),
-        before,
-        "nothing sent before the second is up"
-    );
-    app.advance(Duration::milliseconds(100));
-    assert_eq!(d.deliver_due(app.now).await.unwrap().delivered, 3);
-    assert_eq!(fake.messages_in(QUEUE_L1).len(), 1);
+    each_backend(|| async {
+        let (mut app, fake, d) = setup().await;
+        app.ok(&app.requester(), "/ticket open title:x").await;
+        fake.fail(
+            "create_message",
+            Fault::RateLimited { retry_after: 0.25 },
+            1,
+        );
+        assert_eq!(d.deliver_due(app.now).await.unwrap().failed, 1);
+        app.advance(Duration::milliseconds(900));
+        let before = fake.requests().len();
+        assert_eq!(d.deliver_due(app.now).await.unwrap().delivered, 0);
+        assert_eq!(
+            fake.requests().len(),
+            before,
+            "nothing sent before the second is up"
+        );
+        app.advance(Duration::milliseconds(100));
+        assert_eq!(d.deliver_due(app.now).await.unwrap().delivered, 3);
+        assert_eq!(fake.messages_in(QUEUE_L1).len(), 1);
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_crash_before_the_commit_does_not_post_twice() {
-    let (app, fake, d) = setup().await;
-    app.ok(&app.requester(), "/ticket open title:x").await;
-    d.deliver_due(app.now).await.unwrap();
-    // As if the bot died after Discord created the messages and before it recorded that.
-    sqlx::query("UPDATE outbox SET delivered_at = NULL, discord_message_id = NULL")
-        .execute(&app.db)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE tickets SET thread_id = NULL")
-        .execute(&app.db)
-        .await
-        .unwrap();
-    d.deliver_due(app.now).await.unwrap();
-    assert_eq!(fake.of("create_message").len(), 4, "sent again…");
-    assert_eq!(
-        fake.messages_in(QUEUE_L1).len(),
-        1,
-        "…but Discord kept one page (nonce)"
-    );
-    assert_eq!(undelivered(&app).await, 0);
+    each_backend(|| async {
+        let (app, fake, d) = setup().await;
+        app.ok(&app.requester(), "/ticket open title:x").await;
+        d.deliver_due(app.now).await.unwrap();
+        // As if the bot died after Discord created the messages and before it recorded that.
+        sqlx::query("UPDATE outbox SET delivered_at = NULL, discord_message_id = NULL")
+            .execute(&app.db)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE tickets SET thread_id = NULL")
+            .execute(&app.db)
+            .await
+            .unwrap();
+        d.deliver_due(app.now).await.unwrap();
+        assert_eq!(fake.of("create_message").len(), 4, "sent again…");
+        assert_eq!(
+            fake.messages_in(QUEUE_L1).len(),
+            1,
+            "…but Discord kept one page (nonce)"
+        );
+        assert_eq!(undelivered(&app).await, 0);
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn the_summary_is_split_and_pings_nobody() {
-    let (app, fake, d) = setup().await;
-    for i in 0..30 {
-        app.ok(
-            &app.requester(),
-            &format!(
-                "/ticket open title:\"{i:02} {}\" priority:critical",
-                "w".repeat(95)
-            ),
-        )
-        .await;
-    }
-    d.deliver_due(app.now).await.unwrap();
-    d.deliver_due(app.now).await.unwrap();
-    app.ok(&app.admin(), "/summary").await;
-    d.deliver_due(app.now).await.unwrap();
-    let parts = fake.messages_in("1100000000000000010");
-    assert!(!parts.is_empty());
-    for p in fake
-        .of("create_message")
-        .iter()
-        .filter(|r| r.path.contains("1100000000000000010"))
-    {
-        assert!(p.body["content"].as_str().unwrap().chars().count() <= 2000);
-        assert_eq!(p.body["allowed_mentions"]["parse"], json!([]));
-    }
-    conforms(&fake);
+    each_backend(|| async {
+        let (app, fake, d) = setup().await;
+        for i in 0..30 {
+            app.ok(
+                &app.requester(),
+                &format!(
+                    "/ticket open title:\"{i:02} {}\" priority:critical",
+                    "w".repeat(95)
+                ),
+            )
+            .await;
+        }
+        d.deliver_due(app.now).await.unwrap();
+        d.deliver_due(app.now).await.unwrap();
+        app.ok(&app.admin(), "/summary").await;
+        d.deliver_due(app.now).await.unwrap();
+        let parts = fake.messages_in("1100000000000000010");
+        assert!(!parts.is_empty());
+        for p in fake
+            .of("create_message")
+            .iter()
+            .filter(|r| r.path.contains("1100000000000000010"))
+        {
+            assert!(p.body["content"].as_str().unwrap().chars().count() <= 2000);
+            assert_eq!(p.body["allowed_mentions"]["parse"], json!([]));
+        }
+        conforms(&fake);
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_4000_character_note_reaches_the_thread_whole() {
-    let (app, fake, d) = setup().await;
-    app.ok(&app.requester(), "/ticket open title:x").await;
-    d.deliver_due(app.now).await.unwrap();
-    let note = "é".repeat(3990) + " end";
-    app.ok(
-        &app.requester(),
-        &format!("/ticket note ticket:1 text:\"{note}\""),
-    )
+    each_backend(|| async {
+        let (app, fake, d) = setup().await;
+        app.ok(&app.requester(), "/ticket open title:x").await;
+        d.deliver_due(app.now).await.unwrap();
+        let note = "é".repeat(3990) + " end";
+        app.ok(
+            &app.requester(),
+            &format!("/ticket note ticket:1 text:\"{note}\""),
+        )
+        .await;
+        d.deliver_due(app.now).await.unwrap();
+        let thread = fake.of("create_thread")[0]
+            .path
+            .split('/')
+            .nth(4)
+            .unwrap()
+            .to_owned();
+        let posts: Vec<String> = fake
+            .of("create_message")
+            .iter()
+            .filter(|r| r.path == format!("/channels/{thread}/messages"))
+            .skip(1)
+            .map(|r| r.body["content"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(posts.len() >= 3, "{}", posts.len());
+        assert!(posts.iter().all(|p| p.chars().count() <= 2000));
+        assert!(posts.concat().contains(&note), "nothing cut");
+        conforms(&fake);
+    })
     .await;
-    d.deliver_due(app.now).await.unwrap();
-    let thread = fake.of("create_thread")[0]
-        .path
-        .split('/')
-        .nth(4)
-        .unwrap()
-        .to_owned();
-    let posts: Vec<String> = fake
-        .of("create_message")
-        .iter()
-        .filter(|r| r.path == format!("/channels/{thread}/messages"))
-        .skip(1)
-        .map(|r| r.body["content"].as_str().unwrap().to_owned())
-        .collect();
-    assert!(posts.len() >= 3, "{}", posts.len());
-    assert!(posts.iter().all(|p| p.chars().count() <= 2000));
-    assert!(posts.concat().contains(&note), "nothing cut");
-    conforms(&fake);
 }
 
 #[tokio::test]
 async fn slow_answers_and_dropped_connections_are_retried() {
-    let (mut app, fake, d) = setup().await;
-    app.ok(&app.requester(), "/ticket open title:x").await;
-    fake.fail("create_message", Fault::Delay(300), 1);
-    assert_eq!(
-        d.deliver_due(app.now).await.unwrap().delivered,
-        3,
-        "slow is not failed"
-    );
-    app.ok(&app.agent(1), "/ticket ack ticket:1").await;
-    fake.fail("edit_message", Fault::Drop, 1);
-    let r = d.deliver_due(app.now).await.unwrap();
-    assert_eq!(r.failed, 1, "{r:?}");
-    app.advance(Duration::seconds(1));
-    d.deliver_due(app.now).await.unwrap();
-    assert_eq!(undelivered(&app).await, 0);
-    assert_eq!(
-        fake.of("edit_message").len(),
-        3,
-        "the thread link, then the acknowledgement twice"
-    );
+    each_backend(|| async {
+        let (mut app, fake, d) = setup().await;
+        app.ok(&app.requester(), "/ticket open title:x").await;
+        fake.fail("create_message", Fault::Delay(300), 1);
+        assert_eq!(
+            d.deliver_due(app.now).await.unwrap().delivered,
+            3,
+            "slow is not failed"
+        );
+        app.ok(&app.agent(1), "/ticket ack ticket:1").await;
+        fake.fail("edit_message", Fault::Drop, 1);
+        let r = d.deliver_due(app.now).await.unwrap();
+        assert_eq!(r.failed, 1, "{r:?}");
+        app.advance(Duration::seconds(1));
+        d.deliver_due(app.now).await.unwrap();
+        assert_eq!(undelivered(&app).await, 0);
+        assert_eq!(
+            fake.of("edit_message").len(),
+            3,
+            "the thread link, then the acknowledgement twice"
+        );
+    })
+    .await;
 }
 
 const SUMMARY_CHANNEL: &str = "1100000000000000010";
 
 #[tokio::test]
 async fn the_summary_carries_its_chart_as_a_png_upload() {
-    let (app, fake, d) = setup().await;
-    app.ok(&app.requester(), "/ticket open title:\"VPN down\"")
-        .await;
-    d.deliver_due(app.now).await.unwrap();
-    app.ok(&app.admin(), "/summary").await;
-    d.deliver_due(app.now).await.unwrap();
+    each_backend(|| async {
+        let (app, fake, d) = setup().await;
+        app.ok(&app.requester(), "/ticket open title:\"VPN down\"")
+            .await;
+        d.deliver_due(app.now).await.unwrap();
+        app.ok(&app.admin(), "/summary").await;
+        d.deliver_due(app.now).await.unwrap();
 
-    let uploads = fake.uploads();
-    assert_eq!(uploads.len(), 1, "one chart");
-    let chart = &uploads[0];
-    assert_eq!(chart.channel, SUMMARY_CHANNEL);
-    assert_eq!(chart.filename, "backlog.png");
-    assert!(chart.bytes.len() <= fake_discord::UPLOAD_LIMIT);
-    let reader = png::Decoder::new(std::io::Cursor::new(&chart.bytes))
-        .read_info()
-        .unwrap();
-    assert_eq!(
-        (reader.info().width, reader.info().height),
-        tierdesk::render::chart::PNG_SIZE
-    );
-    // On the summary's last message, which still pings nobody.
-    let posted = fake.messages_in(SUMMARY_CHANNEL);
-    let last = posted.last().unwrap();
-    assert_eq!(last["id"].as_str(), Some(chart.message_id.as_str()));
-    assert_eq!(last["attachments"][0]["filename"], "backlog.png");
-    let request = fake.of("create_message").into_iter().last().unwrap();
-    assert_eq!(request.body["allowed_mentions"]["parse"], json!([]));
-    assert!(request.body["content"]
-        .as_str()
-        .unwrap()
-        .contains("Backlog summary"));
-    conforms(&fake);
+        let uploads = fake.uploads();
+        assert_eq!(uploads.len(), 1, "one chart");
+        let chart = &uploads[0];
+        assert_eq!(chart.channel, SUMMARY_CHANNEL);
+        assert_eq!(chart.filename, "backlog.png");
+        assert!(chart.bytes.len() <= fake_discord::UPLOAD_LIMIT);
+        let reader = png::Decoder::new(std::io::Cursor::new(&chart.bytes))
+            .read_info()
+            .unwrap();
+        assert_eq!(
+            (reader.info().width, reader.info().height),
+            tierdesk::render::chart::PNG_SIZE
+        );
+        // On the summary's last message, which still pings nobody.
+        let posted = fake.messages_in(SUMMARY_CHANNEL);
+        let last = posted.last().unwrap();
+        assert_eq!(last["id"].as_str(), Some(chart.message_id.as_str()));
+        assert_eq!(last["attachments"][0]["filename"], "backlog.png");
+        let request = fake.of("create_message").into_iter().last().unwrap();
+        assert_eq!(request.body["allowed_mentions"]["parse"], json!([]));
+        assert!(request.body["content"]
+            .as_str()
+            .unwrap()
+            .contains("Backlog summary"));
+        conforms(&fake);
 
-    // Delivered once: nothing more goes out on the next pass.
-    d.deliver_due(app.now).await.unwrap();
-    assert_eq!(fake.uploads().len(), 1);
+        // Delivered once: nothing more goes out on the next pass.
+        d.deliver_due(app.now).await.unwrap();
+        assert_eq!(fake.uploads().len(), 1);
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn the_fake_refuses_uploads_as_discord_does() {
-    use serenity::all::{ChannelId, CreateAttachment, CreateMessage};
-    let (_fake, base) = FakeDiscord::start().await;
-    let http = HttpBuilder::new("test-token")
-        .proxy(base)
-        .ratelimiter_disabled(true)
-        .build();
-    let channel = ChannelId::new(SUMMARY_CHANNEL.parse().unwrap());
-    let big = CreateAttachment::bytes(vec![0u8; fake_discord::UPLOAD_LIMIT + 1], "big.bin");
-    let refused = channel
-        .send_message(&http, CreateMessage::new().content("x").add_file(big))
-        .await
-        .unwrap_err();
-    let text = format!("{refused:?}");
-    assert!(text.contains("40005"), "{text}");
-    let small = CreateAttachment::bytes(vec![1u8; 1024], "small.bin");
-    let sent = channel
-        .send_message(&http, CreateMessage::new().content("x").add_file(small))
-        .await
-        .unwrap();
-    assert_eq!(sent.attachments[0].filename, "small.bin");
-    assert_eq!(sent.attachments[0].size, 1024);
+    each_backend(|| async {
+        use serenity::all::{ChannelId, CreateAttachment, CreateMessage};
+        let (_fake, base) = FakeDiscord::start().await;
+        let http = HttpBuilder::new("test-token")
+            .proxy(base)
+            .ratelimiter_disabled(true)
+            .build();
+        let channel = ChannelId::new(SUMMARY_CHANNEL.parse().unwrap());
+        let big = CreateAttachment::bytes(vec![0u8; fake_discord::UPLOAD_LIMIT + 1], "big.bin");
+        let refused = channel
+            .send_message(&http, CreateMessage::new().content("x").add_file(big))
+            .await
+            .unwrap_err();
+        let text = format!("{refused:?}");
+        assert!(text.contains("40005"), "{text}");
+        let small = CreateAttachment::bytes(vec![1u8; 1024], "small.bin");
+        let sent = channel
+            .send_message(&http, CreateMessage::new().content("x").add_file(small))
+            .await
+            .unwrap();
+        assert_eq!(sent.attachments[0].filename, "small.bin");
+        assert_eq!(sent.attachments[0].size, 1024);
+    })
+    .await;
 }

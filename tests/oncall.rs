@@ -77,261 +77,278 @@ fn calls(fake: &FakeDiscord) -> Vec<String> {
 
 #[tokio::test]
 async fn each_boundary_hands_the_role_over_in_order_once() {
-    let (mut app, fake, d) = setup().await;
-    app.service.run_oncall(app.now).await.unwrap();
-    d.deliver_due(app.now).await.unwrap();
-    app.advance(Duration::hours(1));
-    assert_eq!(app.service.run_oncall(app.now).await.unwrap().len(), 1);
-    assert!(
-        app.service.run_oncall(app.now).await.unwrap().is_empty(),
-        "once"
-    );
-    d.deliver_due(app.now).await.unwrap();
-    app.advance(Duration::hours(1));
-    app.service.run_oncall(app.now).await.unwrap();
-    d.deliver_due(app.now).await.unwrap();
-    assert_eq!(
-        calls(&fake),
-        [
-            format!("+{A}"),
-            format!("notice {A}"),
-            format!("+{B}"),
-            format!("-{A}"),
-            format!("notice {B}"),
-            format!("+{C}"),
-            format!("-{B}"),
-            format!("notice {C}"),
-        ]
-    );
-    assert_eq!(fake.roles_of(C), [PAGE_L1]);
-    assert!(fake.roles_of(A).is_empty() && fake.roles_of(B).is_empty());
-    let add = fake.of("add_role").pop().unwrap();
-    let reason = add.body["reason"]
-        .as_str()
-        .unwrap()
-        .replace("%20", " ")
-        .replace("%2D", "-");
-    assert!(
-        reason.contains("on-call handoff for level 1"),
-        "audit-log reason: {reason}"
-    );
-    let notice = fake.messages_in("1100000000000000121").pop().unwrap();
-    assert!(notice["content"]
-        .as_str()
-        .unwrap()
-        .contains(&format!("<@{C}> is now on call for Service desk until <t:")));
+    each_backend(|| async {
+        let (mut app, fake, d) = setup().await;
+        app.service.run_oncall(app.now).await.unwrap();
+        d.deliver_due(app.now).await.unwrap();
+        app.advance(Duration::hours(1));
+        assert_eq!(app.service.run_oncall(app.now).await.unwrap().len(), 1);
+        assert!(
+            app.service.run_oncall(app.now).await.unwrap().is_empty(),
+            "once"
+        );
+        d.deliver_due(app.now).await.unwrap();
+        app.advance(Duration::hours(1));
+        app.service.run_oncall(app.now).await.unwrap();
+        d.deliver_due(app.now).await.unwrap();
+        assert_eq!(
+            calls(&fake),
+            [
+                format!("+{A}"),
+                format!("notice {A}"),
+                format!("+{B}"),
+                format!("-{A}"),
+                format!("notice {B}"),
+                format!("+{C}"),
+                format!("-{B}"),
+                format!("notice {C}"),
+            ]
+        );
+        assert_eq!(fake.roles_of(C), [PAGE_L1]);
+        assert!(fake.roles_of(A).is_empty() && fake.roles_of(B).is_empty());
+        let add = fake.of("add_role").pop().unwrap();
+        let reason = add.body["reason"]
+            .as_str()
+            .unwrap()
+            .replace("%20", " ")
+            .replace("%2D", "-");
+        assert!(
+            reason.contains("on-call handoff for level 1"),
+            "audit-log reason: {reason}"
+        );
+        let notice = fake.messages_in("1100000000000000121").pop().unwrap();
+        assert!(notice["content"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("<@{C}> is now on call for Service desk until <t:")));
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_handoff_missed_while_down_is_done_once_late() {
-    let (mut app, fake, d) = setup().await;
-    app.service.run_oncall(app.now).await.unwrap();
-    d.deliver_due(app.now).await.unwrap();
-    // Down for two and a half shifts: only the latest handoff counts.
-    app.advance(Duration::minutes(150));
-    app.service.run_oncall(app.now).await.unwrap();
-    d.deliver_due(app.now).await.unwrap();
-    assert_eq!(
-        calls(&fake),
-        [
-            format!("+{A}"),
-            format!("notice {A}"),
-            format!("+{C}"),
-            format!("-{A}"),
-            format!("notice {C}")
-        ]
-    );
+    each_backend(|| async {
+        let (mut app, fake, d) = setup().await;
+        app.service.run_oncall(app.now).await.unwrap();
+        d.deliver_due(app.now).await.unwrap();
+        // Down for two and a half shifts: only the latest handoff counts.
+        app.advance(Duration::minutes(150));
+        app.service.run_oncall(app.now).await.unwrap();
+        d.deliver_due(app.now).await.unwrap();
+        assert_eq!(
+            calls(&fake),
+            [
+                format!("+{A}"),
+                format!("notice {A}"),
+                format!("+{C}"),
+                format!("-{A}"),
+                format!("notice {C}")
+            ]
+        );
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn an_override_takes_the_role_at_once_and_gives_it_back_when_it_ends() {
-    let (mut app, fake, d) = setup().await;
-    app.service.run_oncall(app.now).await.unwrap();
-    d.deliver_due(app.now).await.unwrap();
+    each_backend(|| async {
+        let (mut app, fake, d) = setup().await;
+        app.service.run_oncall(app.now).await.unwrap();
+        d.deliver_due(app.now).await.unwrap();
 
-    let refused = app
-        .refused(
-            &app.agent(2),
-            &format!("/oncall override level:1 user:{C} until:2h"),
-        )
-        .await;
-    assert!(refused.contains("Only agents of level 1"), "{refused}");
-    let refused = app
-        .refused(
-            &app.agent(2),
-            &format!("/oncall override level:2 user:{C} until:2h"),
-        )
-        .await;
-    assert!(refused.contains("no on-call rotation"), "{refused}");
-    let refused = app
-        .refused(
+        let refused = app
+            .refused(
+                &app.agent(2),
+                &format!("/oncall override level:1 user:{C} until:2h"),
+            )
+            .await;
+        assert!(refused.contains("Only agents of level 1"), "{refused}");
+        let refused = app
+            .refused(
+                &app.agent(2),
+                &format!("/oncall override level:2 user:{C} until:2h"),
+            )
+            .await;
+        assert!(refused.contains("no on-call rotation"), "{refused}");
+        let refused = app
+            .refused(
+                &app.agent(1),
+                &format!("/oncall override level:1 user:{C} until:yesterday"),
+            )
+            .await;
+        assert!(refused.contains("is not a time to come"), "{refused}");
+
+        app.ok(
             &app.agent(1),
-            &format!("/oncall override level:1 user:{C} until:yesterday"),
+            &format!("/oncall override level:1 user:{C} until:90m"),
         )
         .await;
-    assert!(refused.contains("is not a time to come"), "{refused}");
+        d.deliver_due(app.now).await.unwrap();
+        // The boundary inside the override moves nothing.
+        app.advance(Duration::hours(1));
+        assert!(app.service.run_oncall(app.now).await.unwrap().is_empty());
+        let who = app.ok(&app.requester(), "/oncall who").await;
+        let text = tierdesk::render::Text::new(&app.service.config, tierdesk::i18n::Lang::En)
+            .reply(&who.reply);
+        assert!(
+            text.starts_with(&format!("Level 1 (Service desk): <@{C}> until")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("next: <@{B}> until")),
+            "the rotation resumes with B: {text}"
+        );
 
-    app.ok(
-        &app.agent(1),
-        &format!("/oncall override level:1 user:{C} until:90m"),
-    )
+        app.advance(Duration::minutes(30));
+        app.service.run_oncall(app.now).await.unwrap();
+        d.deliver_due(app.now).await.unwrap();
+        assert_eq!(
+            calls(&fake),
+            [
+                format!("+{A}"),
+                format!("notice {A}"),
+                format!("+{C}"),
+                format!("-{A}"),
+                format!("notice {C}"),
+                format!("+{B}"),
+                format!("-{C}"),
+                format!("notice {B}"),
+            ]
+        );
+        let notices: Vec<String> = fake
+            .messages_in("1100000000000000121")
+            .iter()
+            .map(|m| m["content"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(notices[1].contains("put there by <@6001>"), "{notices:#?}");
+        assert!(
+            notices[2].starts_with("The override is over"),
+            "{notices:#?}"
+        );
+    })
     .await;
-    d.deliver_due(app.now).await.unwrap();
-    // The boundary inside the override moves nothing.
-    app.advance(Duration::hours(1));
-    assert!(app.service.run_oncall(app.now).await.unwrap().is_empty());
-    let who = app.ok(&app.requester(), "/oncall who").await;
-    let text = tierdesk::render::Text::new(&app.service.config, tierdesk::i18n::Lang::En)
-        .reply(&who.reply);
-    assert!(
-        text.starts_with(&format!("Level 1 (Service desk): <@{C}> until")),
-        "{text}"
-    );
-    assert!(
-        text.contains(&format!("next: <@{B}> until")),
-        "the rotation resumes with B: {text}"
-    );
-
-    app.advance(Duration::minutes(30));
-    app.service.run_oncall(app.now).await.unwrap();
-    d.deliver_due(app.now).await.unwrap();
-    assert_eq!(
-        calls(&fake),
-        [
-            format!("+{A}"),
-            format!("notice {A}"),
-            format!("+{C}"),
-            format!("-{A}"),
-            format!("notice {C}"),
-            format!("+{B}"),
-            format!("-{C}"),
-            format!("notice {B}"),
-        ]
-    );
-    let notices: Vec<String> = fake
-        .messages_in("1100000000000000121")
-        .iter()
-        .map(|m| m["content"].as_str().unwrap().to_owned())
-        .collect();
-    assert!(notices[1].contains("put there by <@6001>"), "{notices:#?}");
-    assert!(
-        notices[2].starts_with("The override is over"),
-        "{notices:#?}"
-    );
 }
 
 #[tokio::test]
 async fn a_refused_role_change_is_told_to_the_admins_once_and_retried() {
-    let (mut app, fake, d) = setup().await;
-    fake.edit_server(|s| s.roles_forbidden = true);
-    app.service.run_oncall(app.now).await.unwrap();
-    for _ in 0..5 {
-        d.deliver_due(app.now).await.unwrap();
+    each_backend(|| async {
+        let (mut app, fake, d) = setup().await;
+        fake.edit_server(|s| s.roles_forbidden = true);
+        app.service.run_oncall(app.now).await.unwrap();
+        for _ in 0..5 {
+            d.deliver_due(app.now).await.unwrap();
+            app.advance(Duration::minutes(5));
+        }
+        let told: Vec<String> = fake
+            .messages_in(SUMMARY)
+            .iter()
+            .map(|m| m["content"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(told.len(), 1, "{told:#?}");
+        assert!(told[0].contains("Manage Roles"));
+        assert!(fake.of("add_role").len() >= 3, "retried");
+        fake.edit_server(|s| s.roles_forbidden = false);
         app.advance(Duration::minutes(5));
-    }
-    let told: Vec<String> = fake
-        .messages_in(SUMMARY)
-        .iter()
-        .map(|m| m["content"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(told.len(), 1, "{told:#?}");
-    assert!(told[0].contains("Manage Roles"));
-    assert!(fake.of("add_role").len() >= 3, "retried");
-    fake.edit_server(|s| s.roles_forbidden = false);
-    app.advance(Duration::minutes(5));
-    d.deliver_due(app.now).await.unwrap();
-    assert_eq!(fake.roles_of(A), [PAGE_L1]);
-    assert_eq!(app.service.outbox_counts().await.unwrap(), (0, 0));
+        d.deliver_due(app.now).await.unwrap();
+        assert_eq!(fake.roles_of(A), [PAGE_L1]);
+        assert_eq!(app.service.outbox_counts().await.unwrap(), (0, 0));
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn start_puts_the_roles_right_and_a_kill_across_a_handoff_notices_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let (fake, base) = FakeDiscord::start().await;
-    // B is on call now (the second hourly shift since an hour ago); A and C hold the role
-    // by mistake, B does not.
-    fake.edit_server(|s| {
-        s.members.insert(A.into(), vec![PAGE_L1.into()]);
-        s.members
-            .insert(C.into(), vec![PAGE_L1.into(), "42".into()]);
-    });
-    let madrid = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Madrid);
-    let start = (madrid - Duration::minutes(61)).format("%Y-%m-%d %H:%M");
-    let rotation = HOURLY.replace("2026-11-02 10:00", &start.to_string());
-    let config = |base: &str| {
-        format!(
-            "{}\n{rotation}",
-            EXAMPLE.replace(
-                "# proxy_url = \"http://127.0.0.1:3000\"",
-                &format!("proxy_url = \"{base}\"")
+    each_backend(|| async {
+        let dir = tempfile::tempdir().unwrap();
+        let (fake, base) = FakeDiscord::start().await;
+        // B is on call now (the second hourly shift since an hour ago); A and C hold the role
+        // by mistake, B does not.
+        fake.edit_server(|s| {
+            s.members.insert(A.into(), vec![PAGE_L1.into()]);
+            s.members
+                .insert(C.into(), vec![PAGE_L1.into(), "42".into()]);
+        });
+        let madrid = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Madrid);
+        let start = (madrid - Duration::minutes(61)).format("%Y-%m-%d %H:%M");
+        let rotation = HOURLY.replace("2026-11-02 10:00", &start.to_string());
+        let config = |base: &str| {
+            format!(
+                "{}\n{rotation}",
+                EXAMPLE.replace(
+                    "# proxy_url = \"http://127.0.0.1:3000\"",
+                    &format!("proxy_url = \"{base}\"")
+                )
             )
-        )
-    };
-    let mut running = bot::start_bot_with(dir.path(), &config(&base));
-    bot::connected(&fake).await;
-    fake.wait_for(15, "the handoff notice", |r| {
-        r.iter()
-            .find(|r| {
-                r.route == "create_message" && r.body["allowed_mentions"]["users"] == json!([B])
-            })
-            .map(|_| ())
-    })
-    .await;
-    running.kill().unwrap();
-    running.wait().unwrap();
-    let mut running = bot::start_bot_with(dir.path(), &config(&base));
-    fake.wait_for(60, "the bot to come back", |r| {
-        (r.iter().filter(|r| r.route == "set_commands").count() == 2).then_some(())
-    })
-    .await;
-    fake.wait_for(15, "the roles put right", |_| {
-        (fake.roles_of(B) == [PAGE_L1] && fake.roles_of(A).is_empty() && fake.roles_of(C) == ["42"])
-            .then_some(())
-    })
-    .await;
-    // A page names who is on call, and pings only the role.
-    fake.dispatch(
-        "INTERACTION_CREATE",
-        bot::slash(
-            9951,
-            "open",
-            bot::texts(&[("title", "printer")]),
-            "5000",
-            &[],
-        ),
-    );
-    let page = fake
-        .wait_for(15, "the page", |r| {
+        };
+        let mut running = bot::start_bot_with(dir.path(), &config(&base));
+        bot::connected(&fake).await;
+        fake.wait_for(15, "the handoff notice", |r| {
             r.iter()
                 .find(|r| {
-                    r.route == "create_message"
-                        && r.body["embeds"].as_array().is_some_and(|e| !e.is_empty())
+                    r.route == "create_message" && r.body["allowed_mentions"]["users"] == json!([B])
                 })
-                .map(|r| r.body.clone())
+                .map(|_| ())
         })
         .await;
-    assert!(
-        page["content"]
-            .as_str()
-            .unwrap()
-            .contains(&format!("(on call: <@{B}>)")),
-        "{page}"
-    );
-    assert_eq!(page["allowed_mentions"]["roles"], json!([PAGE_L1]));
-    assert!(bot::sigterm(&mut running).success());
-    let notices = fake
-        .of("create_message")
-        .iter()
-        .filter(|r| r.body["allowed_mentions"]["users"] == json!([B]))
-        .map(|r| r.body["nonce"].to_string())
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
-    assert_eq!(notices, 1, "one notice across the kill");
-    let in_channel = fake
-        .messages_in("1100000000000000121")
-        .iter()
-        .filter(|m| m["content"].as_str().unwrap().contains("is now on call"))
-        .count();
-    assert_eq!(in_channel, 1);
-    bot::assert_no_panic(dir.path());
+        running.kill().unwrap();
+        running.wait().unwrap();
+        let mut running = bot::start_bot_with(dir.path(), &config(&base));
+        fake.wait_for(60, "the bot to come back", |r| {
+            (r.iter().filter(|r| r.route == "set_commands").count() == 2).then_some(())
+        })
+        .await;
+        fake.wait_for(15, "the roles put right", |_| {
+            (fake.roles_of(B) == [PAGE_L1]
+                && fake.roles_of(A).is_empty()
+                && fake.roles_of(C) == ["42"])
+            .then_some(())
+        })
+        .await;
+        // A page names who is on call, and pings only the role.
+        fake.dispatch(
+            "INTERACTION_CREATE",
+            bot::slash(
+                9951,
+                "open",
+                bot::texts(&[("title", "printer")]),
+                "5000",
+                &[],
+            ),
+        );
+        let page = fake
+            .wait_for(15, "the page", |r| {
+                r.iter()
+                    .find(|r| {
+                        r.route == "create_message"
+                            && r.body["embeds"].as_array().is_some_and(|e| !e.is_empty())
+                    })
+                    .map(|r| r.body.clone())
+            })
+            .await;
+        assert!(
+            page["content"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("(on call: <@{B}>)")),
+            "{page}"
+        );
+        assert_eq!(page["allowed_mentions"]["roles"], json!([PAGE_L1]));
+        assert!(bot::sigterm(&mut running).success());
+        let notices = fake
+            .of("create_message")
+            .iter()
+            .filter(|r| r.body["allowed_mentions"]["users"] == json!([B]))
+            .map(|r| r.body["nonce"].to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        assert_eq!(notices, 1, "one notice across the kill");
+        let in_channel = fake
+            .messages_in("1100000000000000121")
+            .iter()
+            .filter(|m| m["content"].as_str().unwrap().contains("is now on call"))
+            .count();
+        assert_eq!(in_channel, 1);
+        bot::assert_no_panic(dir.path());
+    })
+    .await;
 }

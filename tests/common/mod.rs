@@ -1,6 +1,11 @@
-//! Shared test helpers: a fresh database file per test, the example config, and members of
-//! each level to act as.
+//! Shared test helpers: a fresh database per test (a SQLite file, or a PostgreSQL schema when
+//! `TIERDESK_TEST_POSTGRES` names a server), the example config, and members of each level to
+//! act as.
 #![allow(dead_code)]
+
+pub mod backends;
+#[allow(unused_imports)]
+pub use backends::{each_backend, Backend};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use tempfile::TempDir;
@@ -31,9 +36,11 @@ pub fn config(url: &str) -> Config {
 /// A service on a fresh database, and the directory that holds it.
 pub struct TestApp {
     pub service: Service,
-    /// The database file opened on its own, as an operator's `sqlite3` would: for the tests
-    /// that look at rows or break them.
-    pub db: sqlx::SqlitePool,
+    /// The database opened on its own, as an operator's `sqlite3` or `psql` would: for the
+    /// tests that look at rows or break them.
+    pub db: sqlx::AnyPool,
+    /// Which database the test runs on.
+    pub backend: Backend,
     pub dir: TempDir,
     pub now: DateTime<Utc>,
 }
@@ -50,17 +57,19 @@ pub async fn spawn_app() -> TestApp {
 /// A service on a fresh database with this config text.
 pub async fn spawn_app_with(config_text: &str) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("tierdesk.db").display());
+    let backend = Backend::current();
+    let url = backend.fresh_url(dir.path()).await;
     let env_url = url.clone();
     let config = Config::parse(config_text, &move |k| {
         (k == "DATABASE_URL").then(|| env_url.clone())
     })
     .expect("valid test config");
     let service = Service::connect(config).await.unwrap();
-    let db = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let db = backends::raw_pool(&url).await;
     TestApp {
         service,
         db,
+        backend,
         dir,
         now: t0(),
     }
@@ -76,7 +85,7 @@ impl TestApp {
 
     /// How many events of `kind` the timeline holds.
     pub async fn events_of(&self, kind: &str) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE kind = ?")
+        sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE kind = $1")
             .bind(kind)
             .fetch_one(&self.db)
             .await
@@ -85,7 +94,7 @@ impl TestApp {
 
     /// How many outbox messages of `kind` wait for delivery.
     pub async fn outbox_of(&self, kind: &str) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = ?")
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = $1")
             .bind(kind)
             .fetch_one(&self.db)
             .await
