@@ -10,9 +10,12 @@ use chrono::NaiveTime;
 use chrono_tz::Tz;
 use serde::Deserialize;
 
+mod fingerprint;
 mod http;
 mod rotation;
 mod sla;
+
+pub use fingerprint::Fingerprint;
 
 pub use http::{AlertKind, AlertSource, Http};
 pub use rotation::Rotation;
@@ -75,6 +78,8 @@ pub struct Config {
     pub calendar: crate::domain::calendar::Calendar,
     /// Clocks, targets and the waiting rules (none without `[sla]`).
     pub sla: Sla,
+    /// Digests of the file's keys, compared between replicas.
+    pub fingerprint: Fingerprint,
 }
 
 #[derive(Debug, Clone)]
@@ -142,7 +147,9 @@ impl Config {
     /// Parses and validates a config text; `env` answers environment variables.
     pub fn parse(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, String> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| toml_problem(text, &e))?;
-        raw.validate(env)
+        let mut config = raw.validate(env)?;
+        config.fingerprint = Fingerprint::of(text);
+        Ok(config)
     }
 
     /// The alert source called `name`.
@@ -395,6 +402,7 @@ impl RawConfig {
         Ok(Config {
             calendar,
             sla,
+            fingerprint: Fingerprint::default(),
             discord,
             database_url,
             summary,

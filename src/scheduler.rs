@@ -42,6 +42,7 @@ pub async fn pass(service: &Service, now: DateTime<Utc>) -> anyhow::Result<DateT
             "on-call handoff queued"
         );
     }
+    check_config(service, now).await;
     let next_deadline = service.next_deadline().await?;
     let next_summary = service.next_summary_at(now);
     let next_handoff = service.next_oncall_change(now).await?;
@@ -50,6 +51,24 @@ pub async fn pass(service: &Service, now: DateTime<Utc>) -> anyhow::Result<DateT
         .into_iter()
         .flatten()
         .fold(next_summary, DateTime::min))
+}
+
+/// At start and once an hour: warns when another replica of the guild runs a different
+/// config (a rolling change gone half-way), naming the keys that differ.
+async fn check_config(service: &Service, now: DateTime<Utc>) {
+    match service.check_config(now, false).await {
+        Ok(Some(drift)) => {
+            for other in drift {
+                tracing::warn!(
+                    replica = %other.replica,
+                    keys = %other.keys.join(", "),
+                    "another replica runs a different config: finish the rolling change"
+                );
+            }
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = ?e, "comparing the config with the other replicas failed"),
+    }
 }
 
 fn anyhow_of(e: crate::domain::error::Error) -> anyhow::Error {

@@ -145,7 +145,10 @@ impl EventHandler for Handler {
             Interaction::Component(c) => (Target::Component(c), Lang::from_locale(&c.locale)),
             Interaction::Modal(m) => (Target::Modal(m), Lang::from_locale(&m.locale)),
             Interaction::Autocomplete(c) => {
-                if self.ours(c.guild_id.map(|g| g.get())) && self.accepting.load(Ordering::SeqCst) {
+                if self.ours(c.guild_id.map(|g| g.get()))
+                    && self.accepting.load(Ordering::SeqCst)
+                    && self.taken_here(c.id.get()).await
+                {
                     self.autocomplete(&ctx, c).await;
                 }
                 return;
@@ -156,6 +159,9 @@ impl EventHandler for Handler {
         // nothing, even while stopping: the first delivery answers.
         if !self.recent.first(target.id()) {
             tracing::info!(interaction = target.id(), "repeated interaction dropped");
+            return;
+        }
+        if !self.taken_here(target.id()).await {
             return;
         }
         let refusal = if !self.accepting.load(Ordering::SeqCst) {
@@ -183,6 +189,23 @@ impl EventHandler for Handler {
 }
 
 impl Handler {
+    /// Whether this replica acts on interaction `id`: every replica connected to the gateway
+    /// receives it, and the first to record it in the database takes it. A database that
+    /// does not answer lets the replica go on: the command then reports the failure itself.
+    async fn taken_here(&self, id: u64) -> bool {
+        match self.service.take_interaction(id, chrono::Utc::now()).await {
+            Ok(true) => true,
+            Ok(false) => {
+                tracing::debug!(interaction = id, "interaction taken by another replica");
+                false
+            }
+            Err(e) => {
+                tracing::warn!(error = ?e, interaction = id, "recording the interaction failed");
+                true
+            }
+        }
+    }
+
     /// Whether an interaction comes from the configured guild (another guild's is refused).
     fn ours(&self, guild: Option<u64>) -> bool {
         guild == Some(self.service.config.discord.guild_id.0)

@@ -45,6 +45,10 @@ const NONCE_WINDOW: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
 /// How often the worker looks at the outbox while idle, to notice messages queued by another
 /// process (the console, another replica) within a few seconds.
 pub const POLL: Duration = Duration::from_secs(2);
+
+/// How often the delivery lease is renewed by its holder, and sought by the other replicas
+/// (a third of its length, so one slow renewal never loses it).
+const LEASE_RENEW: Duration = Duration::from_secs(2);
 /// Discord's error codes the worker acts on.
 const UNKNOWN_MESSAGE: isize = 10008;
 const THREAD_ALREADY_CREATED: isize = 160004;
@@ -722,15 +726,20 @@ impl Deliverer {
         let mut in_flight: HashSet<i64> = HashSet::new();
         let mut tasks: JoinSet<i64> = JoinSet::new();
         let mut last_prune: Option<DateTime<Utc>> = None;
+        let mut leading = false;
         loop {
             let now = clock();
-            self.prune_daily(now, &mut last_prune).await;
-            let wait = match self.start_due(now, &mut in_flight, &mut tasks).await {
-                Ok(wait) => wait,
-                Err(e) => {
-                    tracing::error!(error = ?e, "looking at the outbox failed");
-                    POLL
+            let wait = if self.lead(now, &mut leading).await {
+                self.prune_daily(now, &mut last_prune).await;
+                match self.start_due(now, &mut in_flight, &mut tasks).await {
+                    Ok(wait) => wait.min(LEASE_RENEW),
+                    Err(e) => {
+                        tracing::error!(error = ?e, "looking at the outbox failed");
+                        POLL.min(LEASE_RENEW)
+                    }
                 }
+            } else {
+                LEASE_RENEW
             };
             if *shutdown.borrow() {
                 break;
@@ -752,10 +761,38 @@ impl Deliverer {
             }
         }
         while tasks.join_next().await.is_some() {}
-        if let Err(e) = self.deliver_due(clock()).await {
-            tracing::error!(error = ?e, "the last delivery pass failed");
+        if self.lead(clock(), &mut leading).await {
+            if let Err(e) = self.deliver_due(clock()).await {
+                tracing::error!(error = ?e, "the last delivery pass failed");
+            }
+            if let Err(e) = self.service.release_delivery().await {
+                tracing::warn!(error = ?e, "letting the delivery lease go failed");
+            }
         }
         tracing::info!("delivery worker stopped");
+    }
+
+    /// Whether this replica delivers now: takes or renews the delivery lease (one replica at
+    /// a time sends the outbox; another takes over within seconds when it stops renewing).
+    async fn lead(&self, now: DateTime<Utc>, leading: &mut bool) -> bool {
+        let held = match self.service.hold_delivery(now).await {
+            Ok(held) => held,
+            Err(e) => {
+                tracing::error!(error = ?e, "renewing the delivery lease failed");
+                false
+            }
+        };
+        if held != *leading {
+            match held {
+                true => tracing::info!(
+                    replica = self.service.replica_name(),
+                    "delivering the outbox"
+                ),
+                false => tracing::info!("another replica delivers the outbox"),
+            }
+            *leading = held;
+        }
+        held
     }
 
     /// Starts a task for each ticket with deliverable messages that is not being delivered

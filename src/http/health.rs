@@ -1,6 +1,7 @@
 //! `GET /health`: 200 when the database takes writes and the bot is connected to Discord,
 //! 503 otherwise, with the same body either way: the database, the gateway, the outbox, and
-//! the doctor's checks that failed at start.
+//! the doctor's checks that failed at start, and the replicas: which one this is, which one
+//! delivers, and the other replicas running a different config (a warning, not a failure).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -24,6 +25,7 @@ pub async fn health(State(state): State<AppState>) -> Response {
         "discord": if discord { "ready" } else { "disconnected" },
         "outbox": outbox,
         "failed_checks": state.discord.failed_checks(),
+        "replicas": replicas(&state).await,
     });
     let status = if healthy {
         StatusCode::OK
@@ -31,4 +33,23 @@ pub async fn health(State(state): State<AppState>) -> Response {
         StatusCode::SERVICE_UNAVAILABLE
     };
     (status, Json(body)).into_response()
+}
+
+/// This replica, the one delivering the outbox, and the configs that differ from this one's.
+async fn replicas(state: &AppState) -> serde_json::Value {
+    let delivering = match state.service.delivery_holder().await {
+        Ok(Some((holder, until))) if until >= Utc::now() => json!(holder),
+        _ => json!(null),
+    };
+    let drift: Vec<serde_json::Value> = state
+        .service
+        .config_drift()
+        .into_iter()
+        .map(|d| json!({ "replica": d.replica, "differing_keys": d.keys }))
+        .collect();
+    json!({
+        "this": state.service.replica_name(),
+        "delivering": delivering,
+        "config_differs": drift,
+    })
 }

@@ -137,6 +137,9 @@ impl Service {
     pub async fn prune_outbox(&self, now: DateTime<Utc>) -> anyhow::Result<u64> {
         let mut tx = self.store.begin_write().await?;
         let pruned = outbox::prune(&mut tx, now - Duration::days(RETENTION_DAYS)).await?;
+        // Discord never delivers an interaction again a day later.
+        crate::service::store::replicas::prune_interactions(&mut tx, now - Duration::days(1))
+            .await?;
         tx.commit().await?;
         Ok(pruned)
     }

@@ -9,6 +9,7 @@ pub mod delivery;
 mod health;
 mod kb;
 mod oncall;
+pub mod replicas;
 mod reports;
 mod sla;
 /// Every SQL query. Private to the service: no front end can reach the database but
@@ -47,6 +48,8 @@ pub struct Service {
     pub deadlines_changed: Arc<tokio::sync::Notify>,
     /// Signalled when messages were queued, so the delivery worker sends them now.
     pub messages_queued: Arc<tokio::sync::Notify>,
+    /// This process among the replicas sharing the database.
+    replica: replicas::Replica,
 }
 
 /// Who acts, where, and when. `now` is a parameter so tests control time.
@@ -168,6 +171,7 @@ impl Service {
             config: Arc::new(config),
             deadlines_changed: Arc::new(tokio::sync::Notify::new()),
             messages_queued: Arc::new(tokio::sync::Notify::new()),
+            replica: replicas::Replica::new(),
         }
     }
 

@@ -22,6 +22,7 @@ pub mod history;
 pub mod kb;
 pub mod oncall;
 pub mod outbox;
+pub mod replicas;
 pub mod summaries;
 pub mod tickets;
 
