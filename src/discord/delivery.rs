@@ -47,8 +47,8 @@ const NONCE_WINDOW: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
 pub const POLL: Duration = Duration::from_secs(2);
 
 /// How often the delivery lease is renewed by its holder, and sought by the other replicas
-/// (a third of its length, so one slow renewal never loses it).
-const LEASE_RENEW: Duration = Duration::from_secs(2);
+/// (under a third of its length, so a slow renewal never loses it).
+const LEASE_RENEW: Duration = Duration::from_millis(1500);
 /// Discord's error codes the worker acts on.
 const UNKNOWN_MESSAGE: isize = 10008;
 const THREAD_ALREADY_CREATED: isize = 160004;

@@ -34,13 +34,14 @@ pub fn start_bot_env(dir: &Path, config: &str, env: &[(&str, &str)]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_tierdesk"))
         .arg("run")
         .current_dir(dir)
-        .envs(env.iter().copied())
         .env("DISCORD_TOKEN", "fake-token")
         .env(
             "DATABASE_URL",
             format!("sqlite://{}", dir.join("tierdesk.db").display()),
         )
         .env("RUST_LOG", "info")
+        // Given last, so a test may point the bot elsewhere (a PostgreSQL database).
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         // Appended, so a restart keeps what the run before it logged.
         .stderr(

@@ -51,9 +51,11 @@ pub enum Fault {
 #[derive(Default)]
 struct Inner {
     base: String,
-    /// Sends gateway frames to the connected bot, once it identified.
-    gateway: Option<tokio::sync::mpsc::UnboundedSender<String>>,
-    seq: u64,
+    /// Sends gateway frames to each connected bot (replicas each hold a session, and each
+    /// receives every dispatch, as Discord does), once it identified.
+    gateways: Vec<tokio::sync::mpsc::UnboundedSender<String>>,
+    /// Interactions answered: Discord refuses a second answer with 40060.
+    answered: std::collections::HashSet<String>,
     requests: Vec<Recorded>,
     faults: HashMap<&'static str, VecDeque<Fault>>,
     next_id: u64,
@@ -352,15 +354,18 @@ impl FakeDiscord {
             .extend(std::iter::repeat_n(fault, times));
     }
 
-    /// Sends a gateway dispatch (`INTERACTION_CREATE`…) to the connected bot.
+    /// Sends a gateway dispatch (`INTERACTION_CREATE`…) to every connected bot; each session
+    /// numbers it in its own sequence.
     pub fn dispatch(&self, event: &str, data: Value) -> bool {
         let mut inner = self.inner.lock().unwrap();
-        inner.seq += 1;
-        let frame = json!({ "op": 0, "t": event, "s": inner.seq, "d": data }).to_string();
-        inner
-            .gateway
-            .as_ref()
-            .is_some_and(|g| g.send(frame).is_ok())
+        let frame = json!({ "op": 0, "t": event, "d": data }).to_string();
+        inner.gateways.retain(|g| g.send(frame.clone()).is_ok());
+        !inner.gateways.is_empty()
+    }
+
+    /// How many bots hold a gateway session now.
+    pub fn sessions(&self) -> usize {
+        self.inner.lock().unwrap().gateways.len()
     }
 
     /// Waits until `check` holds for the recorded requests, or panics after `secs`.
@@ -406,7 +411,7 @@ impl FakeDiscord {
     pub fn gateway_outage(&self) {
         let mut inner = self.inner.lock().unwrap();
         inner.gateway_down = true;
-        if let Some(g) = &inner.gateway {
+        for g in &inner.gateways {
             let _ = g.send(CLOSE.to_owned());
         }
     }
@@ -778,9 +783,17 @@ async fn interaction_callback(
     Json(body): Json<Value>,
 ) -> Response {
     let path = format!("/interactions/{id}/{token}/callback");
+    if fake.inner.lock().unwrap().answered.contains(&id) {
+        fake.record(Method::POST, "callback_again", path, body)
+            .await;
+        let refusal =
+            json!({ "code": 40060, "message": "Interaction has already been acknowledged." });
+        return (StatusCode::BAD_REQUEST, Json(refusal)).into_response();
+    }
     if let Some(fault) = fake.record(Method::POST, "callback", path, body).await {
         return fault;
     }
+    fake.inner.lock().unwrap().answered.insert(id);
     StatusCode::NO_CONTENT.into_response()
 }
 
@@ -1046,6 +1059,7 @@ async fn session(fake: FakeDiscord, mut socket: WebSocket) {
         return;
     }
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let mut seq: u64 = 0;
     loop {
         tokio::select! {
             frame = socket.recv() => {
@@ -1059,8 +1073,8 @@ async fn session(fake: FakeDiscord, mut socket: WebSocket) {
                     Some(2) => {
                         let base = {
                             let mut inner = fake.inner.lock().unwrap();
-                            inner.gateway = Some(tx.clone());
-                            inner.seq = 1;
+                            inner.gateways.push(tx.clone());
+                            seq = 1;
                             inner.base.replace("http://", "ws://")
                         };
                         let ready = json!({ "op": 0, "t": "READY", "s": 1, "d": {
@@ -1081,11 +1095,18 @@ async fn session(fake: FakeDiscord, mut socket: WebSocket) {
                 if out == CLOSE {
                     break;
                 }
-                if socket.send(WsMessage::Text(out.into())).await.is_err() {
+                let Ok(mut frame) = serde_json::from_str::<Value>(&out) else { continue };
+                seq += 1;
+                frame["s"] = json!(seq);
+                if socket.send(WsMessage::Text(frame.to_string().into())).await.is_err() {
                     break;
                 }
             }
         }
     }
-    fake.inner.lock().unwrap().gateway = None;
+    fake.inner
+        .lock()
+        .unwrap()
+        .gateways
+        .retain(|g| !g.same_channel(&tx));
 }

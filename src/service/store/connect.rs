@@ -102,8 +102,10 @@ async fn postgres_pools(url: &str) -> anyhow::Result<(AnyPool, AnyPool, AnyPool)
             .max_connections(connections)
             .acquire_timeout(Duration::from_secs(30))
     };
-    let writer = pool(4).connect_with(options.clone()).await?;
-    let readers = pool(8).connect_with(options.clone()).await?;
+    // Writes queue on one advisory lock, so a few writer connections are plenty; nine
+    // connections a replica leave room for several replicas under PostgreSQL's default 100.
+    let writer = pool(3).connect_with(options.clone()).await?;
+    let readers = pool(5).connect_with(options.clone()).await?;
     let probe = pool(1)
         .acquire_timeout(Duration::from_secs(2))
         .connect_with(options)

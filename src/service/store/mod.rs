@@ -93,6 +93,11 @@ impl Store {
         self.backend
     }
 
+    /// Whether several replicas may run on this database (PostgreSQL; SQLite is one bot's).
+    pub fn shared_by_replicas(&self) -> bool {
+        self.backend == Backend::Postgres
+    }
+
     /// Applies the embedded migrations that have not run yet; refuses a database that a
     /// newer tierdesk migrated.
     pub async fn migrate(&self) -> anyhow::Result<()> {

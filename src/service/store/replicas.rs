@@ -8,13 +8,18 @@ use super::{ts, Tx};
 use crate::domain::GuildId;
 
 /// Takes interaction `id` for this replica: true the first time, false when some replica
-/// (this one included) took it already.
-pub async fn take_interaction(tx: &mut Tx, id: u64, now: DateTime<Utc>) -> anyhow::Result<bool> {
+/// (this one included) took it already. One statement on its own: the primary key settles a
+/// race, so it never waits behind the write lock of a long use case.
+pub async fn take_interaction<'e>(
+    db: impl AnyExecutor<'e>,
+    id: u64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
     let done =
         sqlx::query("INSERT INTO interactions (id, at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(id as i64)
             .bind(ts(now))
-            .execute(&mut **tx)
+            .execute(db)
             .await?;
     Ok(done.rows_affected() == 1)
 }
