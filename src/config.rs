@@ -93,6 +93,17 @@ pub struct Discord {
     /// Language of channel messages (pages, threads, summaries); replies follow each
     /// member's Discord locale.
     pub language: Lang,
+    /// Where interactions arrive: the gateway, or `POST /interactions` on the HTTP listener.
+    pub interactions: Interactions,
+}
+
+/// Where interactions arrive (SPEC §14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interactions {
+    /// Over the gateway connection (the default).
+    Gateway,
+    /// As HTTP requests from Discord, signed with the application's key (`public_key`).
+    Http { public_key: [u8; 32] },
 }
 
 #[derive(Debug, Clone)]
@@ -213,6 +224,8 @@ struct RawDiscord {
     proxy_url: Option<String>,
     #[serde(default)]
     language: Option<String>,
+    interactions: Option<String>,
+    public_key: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -359,6 +372,7 @@ impl RawConfig {
         if database_url.trim().is_empty() {
             p.0.push("database.url is empty: use e.g. \"sqlite://tierdesk.db\"".into());
         }
+        let http_interactions = self.discord.interactions.as_deref().map(str::trim) == Some("http");
         let discord = self.discord.validate(env, &mut p);
         let summary = self.summary.validate(&mut p);
         let tiers = validate_tiers(self.tier, &mut p);
@@ -380,6 +394,13 @@ impl RawConfig {
             &mut p,
         );
         let http = self.http.and_then(|h| h.validate(env, &mut p));
+        if http_interactions && http.is_none() {
+            p.0.push(
+                "discord.interactions = \"http\": interactions arrive on the HTTP listener; \
+                 add [http] listen = \"127.0.0.1:8080\""
+                    .into(),
+            );
+        }
         let alert_sources = validate_alert_sources(self.alert_source, &tiers, env, &mut p);
         if !alert_sources.is_empty() && http.is_none() {
             p.0.push(
@@ -443,6 +464,7 @@ impl RawDiscord {
                 ));
             }
         }
+        let interactions = interactions_mode(self.interactions, self.public_key, p);
         Discord {
             token: Secret::new(token),
             application_id,
@@ -450,8 +472,49 @@ impl RawDiscord {
             admin_role_id,
             proxy_url,
             language,
+            interactions,
         }
     }
+}
+
+/// `discord.interactions` and, for `"http"`, the application's public key it needs.
+fn interactions_mode(mode: Option<String>, key: Option<String>, p: &mut Problems) -> Interactions {
+    match mode.as_deref().map(str::trim) {
+        None | Some("gateway") => Interactions::Gateway,
+        Some("http") => match key.as_deref().map(str::trim) {
+            None | Some("") => {
+                p.0.push(
+                    "discord.public_key is missing: interactions = \"http\" needs the \
+                     application's public key (Developer Portal → General Information)"
+                        .into(),
+                );
+                Interactions::Gateway
+            }
+            Some(hex_key) => match public_key(hex_key) {
+                Some(public_key) => Interactions::Http { public_key },
+                None => {
+                    p.0.push(format!(
+                        "discord.public_key = \"{hex_key}\" is not an Ed25519 public key: \
+                         copy the 64 hexadecimal digits from the Developer Portal"
+                    ));
+                    Interactions::Gateway
+                }
+            },
+        },
+        Some(other) => {
+            p.0.push(format!(
+                "discord.interactions = \"{other}\": use \"gateway\" or \"http\""
+            ));
+            Interactions::Gateway
+        }
+    }
+}
+
+/// The 32 bytes of a hex-encoded Ed25519 public key that is a valid curve point.
+fn public_key(hex_key: &str) -> Option<[u8; 32]> {
+    let bytes: [u8; 32] = hex::decode(hex_key).ok()?.try_into().ok()?;
+    ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok()?;
+    Some(bytes)
 }
 
 impl RawSummary {

@@ -335,3 +335,36 @@ fn service_hours_and_targets_are_read_and_every_mistake_named() {
         assert!(err.contains(expected), "`{to}`: {err}");
     }
 }
+
+#[test]
+fn http_interactions_need_a_valid_public_key_and_the_listener() {
+    let http_mode = |key: &str| {
+        EXAMPLE
+            .replace("# interactions = \"gateway\"", "interactions = \"http\"")
+            .replace("# public_key = \"64 hexadecimal digits\"", key)
+            .replace(
+                "# [http]\n# listen = \"127.0.0.1:8080\"",
+                "[http]\nlisten = \"127.0.0.1:8080\"",
+            )
+    };
+    let key = "public_key = \"d04ab232742bb4ab3a1368bd4615e4e6d0224ab71a016baf8520a332c9778737\"";
+    let config = parse(&http_mode(key)).unwrap();
+    assert!(matches!(
+        config.discord.interactions,
+        tierdesk::config::Interactions::Http { .. }
+    ));
+    let not_hex = refused(&http_mode("public_key = \"not a key\""));
+    assert!(
+        not_hex.contains("discord.public_key = \"not a key\" is not an Ed25519"),
+        "{not_hex}"
+    );
+    let short = refused(&http_mode("public_key = \"d04ab232\""));
+    assert!(short.contains("64 hexadecimal digits"), "{short}");
+    let mode =
+        refused(&EXAMPLE.replace("# interactions = \"gateway\"", "interactions = \"webhook\""));
+    assert!(mode.contains("use \"gateway\" or \"http\""), "{mode}");
+    assert_eq!(
+        parse(EXAMPLE).unwrap().discord.interactions,
+        tierdesk::config::Interactions::Gateway
+    );
+}

@@ -1,10 +1,15 @@
 //! Answering an interaction within Discord's three seconds: the work runs, and when it is not
 //! done after `DEFER_AFTER` the interaction is deferred ("tierdesk is thinking…") and the
 //! answer replaces the deferral once the work is done. A private answer after a public
-//! deferral goes as a private follow-up, the deferral deleted.
+//! deferral goes as a private follow-up, the deferral deleted. The first answer goes back the
+//! way the interaction came: through the REST callback for a gateway interaction, as the
+//! response body for an HTTP one (`Out`); everything after it through REST.
 
 use std::future::Future;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use tokio::sync::oneshot;
 
 use serenity::all::{
     CommandInteraction, ComponentInteraction, CreateInteractionResponse,
@@ -16,6 +21,38 @@ use super::respond::{self, Answer};
 /// How long the work may take before the interaction is deferred (Discord allows 3 s, and
 /// the answer still has to travel).
 pub const DEFER_AFTER: Duration = Duration::from_millis(1500);
+
+/// Where an interaction's answers go.
+pub struct Out {
+    pub http: Arc<Http>,
+    /// For an HTTP interaction, the first answer, as the response body; taken once.
+    first: Mutex<Option<oneshot::Sender<CreateInteractionResponse>>>,
+}
+
+impl Out {
+    /// Every answer through Discord's REST API (gateway interactions).
+    pub fn rest(http: Arc<Http>) -> Out {
+        Out {
+            http,
+            first: Mutex::new(None),
+        }
+    }
+
+    /// The first answer to the receiver (to be sent as the HTTP response body), the rest
+    /// through REST.
+    pub fn body(http: Arc<Http>) -> (Out, oneshot::Receiver<CreateInteractionResponse>) {
+        let (tx, rx) = oneshot::channel();
+        let out = Out {
+            http,
+            first: Mutex::new(Some(tx)),
+        };
+        (out, rx)
+    }
+
+    fn take_first(&self) -> Option<oneshot::Sender<CreateInteractionResponse>> {
+        self.first.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
 
 /// The interaction being answered.
 #[derive(Clone, Copy)]
@@ -45,7 +82,15 @@ impl Target<'_> {
         .map(|g| g.get())
     }
 
-    pub async fn respond(self, http: &Http, r: CreateInteractionResponse) -> serenity::Result<()> {
+    /// The interaction's first answer: as the HTTP response body when there is one waiting
+    /// for it, else through the REST callback.
+    pub async fn respond(self, out: &Out, r: CreateInteractionResponse) -> serenity::Result<()> {
+        if let Some(body) = out.take_first() {
+            return body.send(r).map_err(|_| {
+                serenity::Error::Other("the HTTP request of the interaction is gone")
+            });
+        }
+        let http = &*out.http;
         match self {
             Target::Command(c) => c.create_response(http, r).await,
             Target::Component(c) => c.create_response(http, r).await,
@@ -85,20 +130,21 @@ impl Target<'_> {
 /// Runs `work` and answers with what it returns, deferring first if it takes longer than
 /// `DEFER_AFTER`. `private` says whether a deferral is shown to the member alone.
 pub async fn in_time(
-    http: &Http,
+    out: &Out,
     target: Target<'_>,
     private: bool,
     work: impl Future<Output = Answer>,
 ) -> serenity::Result<()> {
     tokio::pin!(work);
     let answer = match tokio::time::timeout(DEFER_AFTER, &mut work).await {
-        Ok(answer) => return target.respond(http, answer.response()).await,
+        Ok(answer) => return target.respond(out, answer.response()).await,
         Err(_slow) => {
             tracing::info!("slow answer: deferring");
-            target.respond(http, respond::defer(private)).await?;
+            target.respond(out, respond::defer(private)).await?;
             work.await
         }
     };
+    let http = &*out.http;
     if answer.ephemeral == private {
         target.edit(http, answer.edit()).await
     } else {

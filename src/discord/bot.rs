@@ -9,21 +9,22 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use chrono::Utc;
 use serenity::all::{
-    AutocompleteOption, ClientBuilder, CommandInteraction, ComponentInteraction,
-    Context as Discord, CreateAutocompleteResponse, CreateInteractionResponse, EventHandler,
-    GatewayIntents, GuildId, Interaction, ModalInteraction, Ready,
+    AutocompleteOption, CommandInteraction, ComponentInteraction, Context as Discord,
+    CreateAutocompleteResponse, CreateInteractionResponse, EventHandler, GuildId, Interaction,
+    ModalInteraction, Ready,
 };
 use tokio::sync::{watch, Notify};
 
 use tracing::Instrument as _;
 
-use super::answer::{self, Target};
+use super::answer::{self, Out, Target};
+use super::arrival::Arrival;
 use super::buttons::ButtonAction;
 use super::delivery::Deliverer;
 use super::respond::Answer;
 use super::{commands, interaction, modals, respond};
 use crate::command::{self, Command};
-use crate::config::Config;
+use crate::config::{Config, Interactions};
 use crate::domain::error::Error;
 use crate::http::{AppState, DiscordStatus};
 use crate::i18n::Lang;
@@ -88,7 +89,7 @@ impl Recent {
     }
 }
 
-struct Handler {
+pub(super) struct Handler {
     service: Service,
     accepting: Arc<AtomicBool>,
     in_flight: Arc<InFlight>,
@@ -103,24 +104,32 @@ struct Handler {
 impl EventHandler for Handler {
     async fn ready(&self, ctx: Discord, ready: Ready) {
         self.status.set_ready(true);
+        tracing::info!(user = %ready.user.name, "connected to the gateway");
+        self.start_up(ctx.http.clone()).await;
+    }
+
+    async fn interaction_create(&self, ctx: Discord, interaction: Interaction) {
+        self.handle(&Out::rest(ctx.http.clone()), interaction).await;
+    }
+}
+
+impl Handler {
+    /// Registers the slash commands (again at each gateway READY), and once per process puts
+    /// the page roles right and runs the doctor's checks.
+    pub(super) async fn start_up(&self, http: Arc<serenity::http::Http>) {
         let guild = GuildId::new(self.service.config.discord.guild_id.0);
-        match guild
-            .set_commands(&ctx.http, commands::registration())
-            .await
-        {
-            Ok(set) => {
-                tracing::info!(user = %ready.user.name, commands = set.len(), "connected; slash commands registered")
-            }
+        match guild.set_commands(&http, commands::registration()).await {
+            Ok(set) => tracing::info!(commands = set.len(), "slash commands registered"),
             Err(e) => tracing::error!(error = ?e, "registering the slash commands failed"),
         }
         if self.started.swap(true, Ordering::SeqCst) {
             return;
         }
-        let (http, service) = (ctx.http.clone(), self.service.clone());
-        tokio::spawn(async move { super::roles::reconcile(&http, &service).await });
+        let service = self.service.clone();
+        let reconciling = http.clone();
+        tokio::spawn(async move { super::roles::reconcile(&reconciling, &service).await });
         // The doctor's checks, logged: a partly working bot still starts, and the operator
         // reads what to fix.
-        let http = ctx.http.clone();
         let config = self.service.config.clone();
         let status = self.status.clone();
         tokio::spawn(async move {
@@ -137,7 +146,9 @@ impl EventHandler for Handler {
         });
     }
 
-    async fn interaction_create(&self, ctx: Discord, interaction: Interaction) {
+    /// One interaction, from the gateway or from `POST /interactions`: the same path to the
+    /// same answer, which goes where `out` says.
+    pub(super) async fn handle(&self, out: &Out, interaction: Interaction) {
         self.in_flight.count.fetch_add(1, Ordering::SeqCst);
         let _guard = Guard(&self.in_flight);
         let (target, lang) = match &interaction {
@@ -149,7 +160,7 @@ impl EventHandler for Handler {
                     && self.accepting.load(Ordering::SeqCst)
                     && self.taken_here(c.id.get()).await
                 {
-                    self.autocomplete(&ctx, c).await;
+                    self.autocomplete(out, c).await;
                 }
                 return;
             }
@@ -173,22 +184,20 @@ impl EventHandler for Handler {
             None
         };
         if let Some(id) = refusal {
-            let _ = target.respond(&ctx.http, respond::notice(lang, id)).await;
+            let _ = target.respond(out, respond::notice(lang, id)).await;
             return;
         }
         let answered = match interaction {
-            Interaction::Command(cmd) => self.command(&ctx, &cmd, lang).await,
-            Interaction::Component(press) => self.button(&ctx, &press, lang).await,
-            Interaction::Modal(submit) => self.modal(&ctx, &submit, lang).await,
+            Interaction::Command(cmd) => self.command(out, &cmd, lang).await,
+            Interaction::Component(press) => self.button(out, &press, lang).await,
+            Interaction::Modal(submit) => self.modal(out, &submit, lang).await,
             _ => Ok(()),
         };
         if let Err(e) = answered {
             tracing::warn!(error = ?e, "answering the interaction failed");
         }
     }
-}
 
-impl Handler {
     /// Whether this replica acts on interaction `id`: every replica connected to the gateway
     /// receives it, and the first to record it in the database takes it. A database that
     /// does not answer lets the replica go on: the command then reports the failure itself.
@@ -270,7 +279,7 @@ impl Handler {
     /// Runs an invocation for the member of `target`, once, answering in time.
     async fn run_once(
         &self,
-        ctx: &Discord,
+        out: &Out,
         target: Target<'_>,
         member: (crate::domain::UserId, Vec<crate::domain::RoleId>),
         lang: Lang,
@@ -282,23 +291,23 @@ impl Handler {
             answer.ephemeral |= private;
             answer
         };
-        answer::in_time(&ctx.http, target, private, work).await
+        answer::in_time(out, target, private, work).await
     }
 
     async fn command(
         &self,
-        ctx: &Discord,
+        out: &Out,
         cmd: &CommandInteraction,
         lang: Lang,
     ) -> serenity::Result<()> {
         let inv = interaction::invocation(cmd);
         if modals::needs_modal(&inv) {
             let form = self.form(&inv, lang).await;
-            return cmd.create_response(&ctx.http, form).await;
+            return Target::Command(cmd).respond(out, form).await;
         }
         let parsed = command::parse(inv).map_err(Error::from);
         self.run_once(
-            ctx,
+            out,
             Target::Command(cmd),
             interaction::member(cmd),
             lang,
@@ -335,7 +344,7 @@ impl Handler {
 
     async fn button(
         &self,
-        ctx: &Discord,
+        out: &Out,
         press: &ComponentInteraction,
         lang: Lang,
     ) -> serenity::Result<()> {
@@ -344,7 +353,7 @@ impl Handler {
         };
         let member = interaction::component_member(press);
         self.run_once(
-            ctx,
+            out,
             Target::Component(press),
             member,
             lang,
@@ -356,7 +365,7 @@ impl Handler {
 
     async fn modal(
         &self,
-        ctx: &Discord,
+        out: &Out,
         submit: &ModalInteraction,
         lang: Lang,
     ) -> serenity::Result<()> {
@@ -372,13 +381,13 @@ impl Handler {
                 Some(kept) => invocation.options.extend(kept),
                 None => {
                     let expired = respond::notice(lang, "reply-form-expired");
-                    return submit.create_response(&ctx.http, expired).await;
+                    return Target::Modal(submit).respond(out, expired).await;
                 }
             }
         }
         let parsed = command::parse(invocation).map_err(Error::from);
         let member = interaction::modal_member(submit);
-        self.run_once(ctx, Target::Modal(submit), member, lang, parsed, false)
+        self.run_once(out, Target::Modal(submit), member, lang, parsed, false)
             .await
     }
 
@@ -394,7 +403,7 @@ impl Handler {
         }
     }
 
-    async fn autocomplete(&self, ctx: &Discord, cmd: &CommandInteraction) {
+    async fn autocomplete(&self, out: &Out, cmd: &CommandInteraction) {
         let Some(focused) = cmd.data.autocomplete() else {
             return;
         };
@@ -407,8 +416,8 @@ impl Handler {
                 CreateAutocompleteResponse::new()
             }
         };
-        let _ = cmd
-            .create_response(&ctx.http, CreateInteractionResponse::Autocomplete(choices))
+        let _ = Target::Command(cmd)
+            .respond(out, CreateInteractionResponse::Autocomplete(choices))
             .await;
     }
 
@@ -468,7 +477,10 @@ fn install_metrics() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
 
 /// Keeps `/health`'s view of the gateway current: connected while a shard is. (A dropped
 /// connection removes the shard's runner until it reconnects, and sends no event.)
-async fn watch_gateway(shards: Arc<serenity::gateway::ShardManager>, status: Arc<DiscordStatus>) {
+pub(super) async fn watch_gateway(
+    shards: Arc<serenity::gateway::ShardManager>,
+    status: Arc<DiscordStatus>,
+) {
     loop {
         let connected = shards
             .runners
@@ -560,41 +572,35 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let listener = bind_http(&service).await?;
     let accepting = Arc::new(AtomicBool::new(true));
     let in_flight = Arc::new(InFlight::default());
-    let handler = Handler {
+    let handler = Arc::new(Handler {
         service: service.clone(),
         accepting: accepting.clone(),
         in_flight: in_flight.clone(),
         recent: Recent::default(),
         status: status.clone(),
         started: AtomicBool::new(false),
+    });
+    let (mut arrival, http) = match service.config.discord.interactions {
+        Interactions::Gateway => Arrival::gateway(handler, http, status.clone()).await?,
+        Interactions::Http { .. } => Arrival::http(handler, http, status.clone()),
     };
-    // Only non-privileged intents: interactions need none at all.
-    let mut client = ClientBuilder::new_with_http(http, GatewayIntents::GUILDS)
-        .event_handler(handler)
-        .await
-        .context("building the Discord client")?;
     let (stop, stopped) = watch::channel(false);
-    let [mut scheduler_task, mut delivery_task] =
-        spawn_workers(&service, client.http.clone(), &stopped);
+    let [mut scheduler_task, mut delivery_task] = spawn_workers(&service, http, &stopped);
     let http_task = listener.map(|listener| {
-        let state = AppState::new(service.clone(), status.clone(), metrics);
+        let mut state = AppState::new(service.clone(), status.clone(), metrics);
+        if let Some(sink) = arrival.sink() {
+            state = state.with_interactions(sink);
+        }
         tracing::info!(listen = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(), "HTTP listener up");
         tokio::spawn(crate::http::serve(listener, state, stopped.clone()))
     });
-    let shards = client.shard_manager.clone();
-    let watcher = tokio::spawn(watch_gateway(shards.clone(), status.clone()));
-    let mut gateway = tokio::spawn(async move { client.start().await });
 
     let outcome = tokio::select! {
         _ = terminated() => {
             tracing::info!("SIGTERM: finishing what is in flight");
             Ok(())
         }
-        result = &mut gateway => match result {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(anyhow::Error::new(e).context("the Discord connection failed")),
-            Err(e) => Err(anyhow::Error::new(e).context("the Discord connection task failed")),
-        },
+        result = arrival.ended() => result,
         // A worker that stops on its own (a panic) would leave a bot that answers but never
         // pages: stop, and exit non-zero so the service manager restarts it.
         ended = &mut scheduler_task => Err(stopped_early("scheduler", ended)),
@@ -611,9 +617,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     if let Some(task) = http_task {
         let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
     }
-    watcher.abort();
-    shards.shutdown_all().await;
-    gateway.abort();
+    arrival.close().await;
     service.disconnect().await;
     tracing::info!("stopped");
     outcome

@@ -7,6 +7,7 @@ mod alerts;
 mod batcher;
 mod dashboard;
 mod health;
+pub mod interactions;
 mod metrics;
 mod pages;
 pub mod payloads;
@@ -74,6 +75,10 @@ pub struct AppState {
     pub metrics: Option<PrometheusHandle>,
     /// Writes alerts in batches.
     alerts: batcher::Batcher,
+    /// The application's key, when interactions arrive over HTTP.
+    public_key: Option<ed25519_dalek::VerifyingKey>,
+    /// Where `POST /interactions` hands interactions over (the Discord front end).
+    interactions: Option<interactions::InteractionSink>,
 }
 
 impl AppState {
@@ -83,12 +88,26 @@ impl AppState {
         discord: Arc<DiscordStatus>,
         metrics: Option<PrometheusHandle>,
     ) -> AppState {
+        let public_key = match service.config.discord.interactions {
+            crate::config::Interactions::Http { public_key } => {
+                ed25519_dalek::VerifyingKey::from_bytes(&public_key).ok()
+            }
+            crate::config::Interactions::Gateway => None,
+        };
         AppState {
             alerts: batcher::Batcher::start(service.clone()),
             service,
             discord,
             metrics,
+            public_key,
+            interactions: None,
         }
+    }
+
+    /// Hands `POST /interactions` to `sink`.
+    pub fn with_interactions(mut self, sink: interactions::InteractionSink) -> AppState {
+        self.interactions = Some(sink);
+        self
     }
 }
 
@@ -96,6 +115,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/alerts/{source}", post(alerts::receive))
+        .route("/interactions", post(interactions::receive))
         .route("/health", get(health::health))
         .route("/metrics", get(metrics::metrics))
         .route("/", get(dashboard::queues))
