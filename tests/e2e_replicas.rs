@@ -1,7 +1,9 @@
 //! End to end with three replicas: three real `tierdesk run` processes on one PostgreSQL
-//! database, each holding a gateway session (so each receives every interaction, as Discord
-//! fans them out), with the replica that delivers killed with -9 during the run. Skipped,
-//! with a notice, unless `TIERDESK_TEST_POSTGRES` names a server.
+//! database, with the replica that delivers killed with -9 during the run. In gateway mode
+//! each holds a gateway session (so each receives every interaction, as Discord fans them
+//! out); in HTTP mode signed interactions go round-robin to their listeners, as a load
+//! balancer sends them. Skipped, with a notice, unless `TIERDESK_TEST_POSTGRES` names a
+//! server.
 
 mod common;
 #[path = "support/fake_discord.rs"]
@@ -11,6 +13,8 @@ mod openapi;
 
 #[path = "support/bot.rs"]
 mod bot;
+#[path = "support/signed.rs"]
+mod signed;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -168,14 +172,12 @@ async fn kill_deliverer(
         "INTERACTION_CREATE",
         slash(90_000 + i, "open", texts(&[("title", &title)]), "5000", &[]),
     );
-    fake.wait_for(30, "the page queued after the kill", |_| {
-        fake.messages_in(QUEUE_L1)
-            .iter()
-            .any(|m| m.to_string().contains(&title))
-            .then_some(())
-    })
-    .await;
-    let took = killed.elapsed();
+    let posted = fake
+        .wait_for(30, "the page queued after the kill", |r| {
+            first_page_of(r, &title)
+        })
+        .await;
+    let took = posted - killed;
     assert!(took < Duration::from_secs(10), "failover took {took:?}");
     bots[which] = start_replica(dirs[which].path(), base, url);
     took
@@ -183,16 +185,28 @@ async fn kill_deliverer(
 
 /// The test title a page carries: "replica run N" or "after kill N".
 fn ticket_title(page: &str) -> String {
-    for prefix in ["replica run ", "after kill "] {
-        if let Some(at) = page.find(prefix) {
-            let digits: String = page[at + prefix.len()..]
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .collect();
-            return format!("{prefix}{digits}");
-        }
-    }
-    panic!("a page without a test title: {page}")
+    title_in(page).unwrap_or_else(|| panic!("a page without a test title: {page}"))
+}
+
+fn title_in(page: &str) -> Option<String> {
+    ["replica run ", "after kill "].iter().find_map(|prefix| {
+        let at = page.find(prefix)?;
+        let digits: String = page[at + prefix.len()..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        Some(format!("{prefix}{digits}"))
+    })
+}
+
+/// When the fake first received the page of the ticket titled `title` in level 1's queue.
+fn first_page_of(requests: &[fake_discord::Recorded], title: &str) -> Option<Instant> {
+    let path = format!("/channels/{QUEUE_L1}/messages");
+    requests
+        .iter()
+        .filter(|r| r.path.ends_with(&path) && r.method == axum::http::Method::POST)
+        .find(|r| title_in(&r.body.to_string()).as_deref() == Some(title))
+        .map(|r| r.at)
 }
 
 /// Waits until no interaction has been answered for three seconds.
@@ -220,5 +234,118 @@ impl Drop for Replicas {
                 let _ = bot.wait();
             }
         }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_http_replicas_behind_a_round_robin_act_once_through_kill_9() {
+    if postgres_server().is_none() {
+        return;
+    }
+    let dirs: Vec<_> = (0..REPLICAS)
+        .map(|_| tempfile::tempdir().unwrap())
+        .collect();
+    let url = Backend::Postgres.fresh_url(dirs[0].path()).await;
+    let (fake, base) = FakeDiscord::start().await;
+    // Each replica on a port of its own, as containers on one host; a restarted one gets a
+    // new port (its old one may be taken meanwhile) and the balancer its new address.
+    let start = |i: usize| {
+        let port = signed::free_port();
+        let config = signed::http_mode_config(EXAMPLE, &base, port);
+        let bot = start_bot_env(dirs[i].path(), &config, &[("DATABASE_URL", url.as_str())]);
+        (bot, format!("http://127.0.0.1:{port}"))
+    };
+    let (bots, mut listeners): (Vec<Child>, Vec<String>) = (0..REPLICAS).map(start).unzip();
+    let mut bots = Replicas(bots);
+    let db = common::backends::raw_pool(&url).await;
+    let client = reqwest::Client::new();
+
+    let mut answered = BTreeSet::new();
+    let mut failovers = Vec::new();
+    let mut next = 0;
+    for i in 0..TICKETS {
+        if i == TICKETS / 3 || i == 2 * TICKETS / 3 {
+            let pid = loop {
+                if let Some(pid) = delivering_pid(&db).await {
+                    break pid;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            };
+            let which = bots.0.iter().position(|b| b.id() == pid).unwrap();
+            bots.0[which].kill().unwrap();
+            bots.0[which].wait().unwrap();
+            failovers.push((which, Instant::now(), format!("replica run {i}")));
+        }
+        let open = slash(
+            60_000 + i,
+            "open",
+            texts(&[("title", &format!("replica run {i}"))]),
+            "5000",
+            &[],
+        );
+        // The balancer tries each listener in turn until one answers (a dead one refuses).
+        let mut tries = 0;
+        let answer = loop {
+            let target = &listeners[next % REPLICAS];
+            next += 1;
+            tries += 1;
+            match signed::post_now(&client, target, &open).await {
+                Ok((200, body)) => break body,
+                Ok((status, body)) if tries > 30 => panic!("{status}: {body}"),
+                Ok(_) | Err(_) if tries <= 30 => {
+                    tokio::time::sleep(Duration::from_millis(100)).await
+                }
+                Err(e) => panic!("no replica answers: {e}"),
+                Ok(other) => panic!("{other:?}"),
+            }
+        };
+        assert!(matches!(answer["type"].as_u64(), Some(4 | 5)), "{answer}");
+        answered.insert(60_000 + i);
+    }
+    // The page of the first ticket opened after each kill reaches the channel within ten
+    // seconds of it (timed by when the fake received it).
+    let mut took = Vec::new();
+    for (which, killed, title) in &failovers {
+        let posted = fake
+            .wait_for(30, "the page queued after the kill", |r| {
+                first_page_of(r, title)
+            })
+            .await;
+        took.push(posted - *killed);
+        (bots.0[*which], listeners[*which]) = start(*which);
+    }
+    fake.wait_for(90, "a page for each ticket", |_| {
+        (pages_in(&fake, QUEUE_L1) >= TICKETS as usize).then_some(())
+    })
+    .await;
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        stored as usize,
+        answered.len(),
+        "every answered interaction stored once"
+    );
+    let mut pages: BTreeMap<String, usize> = BTreeMap::new();
+    for m in fake.messages_in(QUEUE_L1) {
+        if m["content"].as_str().unwrap_or_default().starts_with("<@&") {
+            *pages.entry(ticket_title(&m.to_string())).or_default() += 1;
+        }
+    }
+    assert_eq!(pages.len(), TICKETS as usize, "a page per ticket");
+    assert!(pages.values().all(|n| *n == 1), "each page once: {pages:?}");
+    assert!(
+        fake.of("identify").is_empty(),
+        "no gateway session in HTTP mode"
+    );
+    println!("HTTP mode: {stored} tickets, page after kill -9 of the deliverer within {took:?}");
+    assert!(
+        took.iter().all(|t| *t < Duration::from_secs(10)),
+        "{took:?}"
+    );
+    for (bot, dir) in bots.0.iter_mut().zip(&dirs) {
+        stop_cleanly(bot, dir.path());
+        assert_no_panic(dir.path());
     }
 }
