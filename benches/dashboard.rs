@@ -83,7 +83,7 @@ async fn main() {
         format!("{EXAMPLE}\n[http]\nlisten = \"127.0.0.1:0\"\ndashboard_token = \"{KEY}\"\n");
     let config = Config::parse(&text, &|k| (k == "DATABASE_URL").then(|| url.clone())).unwrap();
     let service = Service::connect(config).await.unwrap();
-    let raw = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let raw = seed::open(&url).await;
     let closed = env_usize("TIERDESK_BENCH_CLOSED", 1_000_000);
     let open = env_usize("TIERDESK_BENCH_OPEN", 10_000);
     let now = Utc::now();

@@ -3,6 +3,9 @@
 //! figures, it asserts nothing. `TIERDESK_BENCH_CLOSED` / `TIERDESK_BENCH_OPEN` size the
 //! history (default 1,000,000 closed and 10,000 open tickets).
 
+#[allow(dead_code)]
+#[path = "../tests/common/backends.rs"]
+mod backends;
 #[path = "support/seed.rs"]
 mod seed;
 
@@ -322,7 +325,7 @@ async fn main() {
     let now = Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0).unwrap();
     let t = Instant::now();
     seed::seed(
-        &raw_pool(&big).await,
+        &seed::open(&big.config.database_url).await,
         big.config.discord.guild_id.db(),
         closed,
         open,
@@ -435,4 +438,90 @@ async fn main() {
         percentile(&worst, 50.0).as_secs_f64() * 1e3
     );
     println!("peak memory (VmHWM): {:.1} MiB", memory_mib("VmHWM:"));
+    postgres_figures(&dir, tickets, closed, open, now).await;
+}
+
+/// A service on a fresh PostgreSQL schema with the example config.
+async fn postgres_service(dir: &std::path::Path) -> Service {
+    let url = backends::Backend::Postgres.fresh_url(dir).await;
+    let config = Config::parse(EXAMPLE, &|k| (k == "DATABASE_URL").then(|| url.clone())).unwrap();
+    Service::connect(config).await.unwrap()
+}
+
+/// Single-row autocommit INSERTs through sqlx's PostgreSQL driver, on the server `url` names.
+async fn raw_postgres_insert_rate(url: &str, n: usize) -> f64 {
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await
+        .unwrap();
+    pool.execute("CREATE TABLE bench_raw (id BIGSERIAL PRIMARY KEY, v TEXT NOT NULL)")
+        .await
+        .unwrap();
+    let start = Instant::now();
+    for i in 0..n {
+        sqlx::query("INSERT INTO bench_raw (v) VALUES ($1)")
+            .bind(format!("row {i}"))
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+/// The same figures on PostgreSQL, when `TIERDESK_TEST_POSTGRES` names a server: service
+/// operations against raw inserts there, and the summary over the same history.
+async fn postgres_figures(
+    dir: &std::path::Path,
+    tickets: usize,
+    closed: usize,
+    open: usize,
+    now: DateTime<Utc>,
+) {
+    if backends::postgres_server().is_none() {
+        println!("\nPostgreSQL: skipped (set TIERDESK_TEST_POSTGRES=postgres://… to run it)");
+        return;
+    }
+    let ops = postgres_service(dir).await;
+    let raw = raw_postgres_insert_rate(&ops.config.database_url, 5_000).await;
+    let (rate, lat) = ticket_ops(&ops, tickets).await;
+    println!("\nPostgreSQL ({} ops):", lat.len());
+    println!("  raw single-row autocommit INSERT: {raw:>9.0} /s");
+    println!(
+        "  service operations:               {rate:>9.0} /s  ({:.2} × raw)",
+        rate / raw
+    );
+    println!(
+        "  latency per operation: p50 {:.3} ms, p99 {:.3} ms",
+        percentile(&lat, 50.0).as_secs_f64() * 1e3,
+        percentile(&lat, 99.0).as_secs_f64() * 1e3
+    );
+    let big = postgres_service(dir).await;
+    let t = Instant::now();
+    let guild = big.config.discord.guild_id;
+    seed::seed(
+        &seed::open(&big.config.database_url).await,
+        guild.db(),
+        closed,
+        open,
+        now,
+    )
+    .await;
+    println!(
+        "  seeded {closed} closed and {open} open tickets in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let mut runs = Vec::new();
+    for _ in 0..7 {
+        let t = Instant::now();
+        let report = build_report(&big, guild, now).await.unwrap();
+        tierdesk::render::Text::new(&big.config, tierdesk::i18n::Lang::En).summary(&report);
+        runs.push(t.elapsed());
+    }
+    runs.sort();
+    println!(
+        "  summary (build + render) over that history: median {:.1} ms, worst {:.1} ms",
+        percentile(&runs, 50.0).as_secs_f64() * 1e3,
+        runs.last().unwrap().as_secs_f64() * 1e3
+    );
 }

@@ -22,15 +22,18 @@ pub fn config(base: &str, extra: &str) -> String {
 
 /// The release `tierdesk run` in `dir` with this config, quiet.
 pub fn spawn_bot(dir: &Path, config: &str) -> Child {
+    let url = format!("sqlite://{}", dir.join("tierdesk.db").display());
+    spawn_bot_on(dir, config, &url)
+}
+
+/// The release `tierdesk run` in `dir` with this config on the database at `url`, quiet.
+pub fn spawn_bot_on(dir: &Path, config: &str, url: &str) -> Child {
     std::fs::write(dir.join("bot.toml"), config).unwrap();
     Command::new(env!("CARGO_BIN_EXE_tierdesk"))
         .arg("run")
         .current_dir(dir)
         .env("DISCORD_TOKEN", "fake-token")
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.join("tierdesk.db").display()),
-        )
+        .env("DATABASE_URL", url)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -1,22 +1,39 @@
 //! A large history for the release benchmarks: a million closed tickets over two years and
-//! ten thousand open ones, with their timeline, written in bulk.
+//! ten thousand open ones, with their timeline, written in bulk, on SQLite or PostgreSQL.
 
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
-use sqlx::{Executor, QueryBuilder};
+use sqlx::{AnyPool, Executor};
 
-/// Fills the database `db` (opened beside the service, on the same file) with `closed`
-/// closed tickets of `guild` over two years and `open` open ones.
-pub async fn seed(db: &SqlitePool, guild: i64, closed: usize, open: usize, now: DateTime<Utc>) {
+/// A database opened beside the service (same file, or same PostgreSQL schema).
+pub async fn open(url: &str) -> AnyPool {
+    sqlx::any::install_default_drivers();
+    AnyPool::connect(url).await.unwrap()
+}
+
+/// `($1, …), (…)` for a multi-row insert of `rows` rows of `columns` values.
+fn values(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let row: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", r * columns + c))
+                .collect();
+            format!("({})", row.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Fills the database `db` with `closed` closed tickets of `guild` over two years and `open`
+/// open ones.
+pub async fn seed(db: &AnyPool, guild: i64, closed: usize, open: usize, now: DateTime<Utc>) {
     let span = 730 * 86_400i64;
     let now_s = now.timestamp();
-    // SQLite takes at most 32,766 bound values per statement.
+    // SQLite takes at most 32,766 bound values per statement (PostgreSQL 65,535).
     const BATCH: usize = 1_000;
     let total = closed + open;
     let mut number = 0usize;
     while number < total {
         let end = (number + BATCH).min(total);
-        let mut tx = db.begin().await.unwrap();
         let rows: Vec<(usize, bool, i64)> = (number..end)
             .map(|i| {
                 let is_closed = i < closed;
@@ -28,37 +45,73 @@ pub async fn seed(db: &SqlitePool, guild: i64, closed: usize, open: usize, now: 
                 (i + 1, is_closed, opened)
             })
             .collect();
-        let mut q = QueryBuilder::new(
-            "INSERT INTO tickets (id, guild_id, number, title, requester_id, priority, level, status, \
-             opened_at, arrived_at, ack_due_at, closed_at, closed_level, closed_by, resolution) ",
-        );
-        q.push_values(&rows, |mut b, (n, is_closed, opened)| {
-            let level = (*n % 3 + 1) as i64;
-            b.push_bind(*n as i64)
-                .push_bind(guild)
-                .push_bind(*n as i64)
-                .push_bind(format!("ticket {n}"))
-                .push_bind(5000i64)
-                .push_bind(["critical", "high", "normal", "low"][*n % 4])
-                .push_bind(level)
-                .push_bind(if *is_closed {
-                    "closed"
-                } else {
-                    ["open", "acknowledged", "waiting"][*n % 3]
-                })
-                .push_bind(*opened)
-                .push_bind(*opened)
-                .push_bind(*opened + 3600)
-                .push_bind(is_closed.then_some(*opened + 7200))
-                .push_bind(is_closed.then_some(level))
-                .push_bind(is_closed.then_some(42i64))
-                .push_bind(is_closed.then_some("done"));
-        });
-        q.build().execute(&mut *tx).await.unwrap();
-        let mut q = QueryBuilder::new(
-            "INSERT INTO events (ticket_id, guild_id, at, actor_id, kind, level, measure, details) ",
-        );
-        let events = rows.iter().flat_map(|(n, is_closed, opened)| {
+        let mut tx = db.begin().await.unwrap();
+        insert_tickets(&mut tx, guild, &rows).await;
+        insert_events(&mut tx, guild, &rows).await;
+        tx.commit().await.unwrap();
+        number = end;
+    }
+    // Ids were given explicitly: move PostgreSQL's identity sequences past them.
+    for table in ["tickets", "events"] {
+        let _ = db
+            .execute(
+                format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                     (SELECT MAX(id) FROM {table}))"
+                )
+                .as_str(),
+            )
+            .await;
+    }
+    db.execute("ANALYZE").await.unwrap();
+}
+
+async fn insert_tickets(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    guild: i64,
+    rows: &[(usize, bool, i64)],
+) {
+    let sql = format!(
+        "INSERT INTO tickets (id, guild_id, number, title, requester_id, priority, level, status, \
+         opened_at, arrived_at, ack_due_at, closed_at, closed_level, closed_by, resolution) \
+         VALUES {}",
+        values(rows.len(), 15)
+    );
+    let mut q = sqlx::query(&sql);
+    for (n, is_closed, opened) in rows {
+        let level = (*n % 3 + 1) as i64;
+        q = q
+            .bind(*n as i64)
+            .bind(guild)
+            .bind(*n as i64)
+            .bind(format!("ticket {n}"))
+            .bind(5000i64)
+            .bind(["critical", "high", "normal", "low"][*n % 4])
+            .bind(level)
+            .bind(if *is_closed {
+                "closed"
+            } else {
+                ["open", "acknowledged", "waiting"][*n % 3]
+            })
+            .bind(*opened)
+            .bind(*opened)
+            .bind(*opened + 3600)
+            .bind(is_closed.then_some(*opened + 7200))
+            .bind(is_closed.then_some(level))
+            .bind(is_closed.then_some(42i64))
+            .bind(is_closed.then_some("done"));
+    }
+    q.execute(&mut **tx).await.unwrap();
+}
+
+async fn insert_events(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    guild: i64,
+    rows: &[(usize, bool, i64)],
+) {
+    let events: Vec<_> = rows
+        .iter()
+        .flat_map(|(n, is_closed, opened)| {
             let level = (*n % 3 + 1) as i64;
             let mut v = vec![
                 (*n, *opened, "opened", level, None, r#"{"kind":"opened"}"#),
@@ -82,22 +135,24 @@ pub async fn seed(db: &SqlitePool, guild: i64, closed: usize, open: usize, now: 
                 ));
             }
             v
-        });
-        q.push_values(events, |mut b, (n, at, kind, level, measure, details)| {
-            b.push_bind(n as i64)
-                .push_bind(guild)
-                .push_bind(at)
-                .push_bind(42i64)
-                .push_bind(kind)
-                .push_bind(level)
-                .push_bind(measure)
-                .push_bind(details);
-        });
-        q.build().execute(&mut *tx).await.unwrap();
-        tx.commit().await.unwrap();
-        number = end;
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO events (ticket_id, guild_id, at, actor_id, kind, level, measure, details) \
+         VALUES {}",
+        values(events.len(), 8)
+    );
+    let mut q = sqlx::query(&sql);
+    for (n, at, kind, level, measure, details) in events {
+        q = q
+            .bind(n as i64)
+            .bind(guild)
+            .bind(at)
+            .bind(42i64)
+            .bind(kind)
+            .bind(level)
+            .bind(measure)
+            .bind(details);
     }
-    let mut tx = db.begin().await.unwrap();
-    tx.execute("ANALYZE").await.unwrap();
-    tx.commit().await.unwrap();
+    q.execute(&mut **tx).await.unwrap();
 }
