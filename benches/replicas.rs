@@ -76,6 +76,11 @@ impl Desk {
         for bot in self.bots {
             support::stop(bot);
         }
+        if std::env::var_os("TIERDESK_BENCH_LOGS").is_some() {
+            for dir in self.dirs {
+                let _ = dir.keep();
+            }
+        }
     }
 }
 
@@ -97,6 +102,22 @@ async fn throughput(replicas: usize, n: u64) -> (f64, f64) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let paged = start.elapsed();
+    let mut arrivals: Vec<Duration> = desk
+        .fake
+        .of("create_message")
+        .iter()
+        .filter(|r| r.path.contains(QUEUE_L1))
+        .map(|r| r.at - start)
+        .collect();
+    arrivals.sort();
+    let at = |q: usize| arrivals[(arrivals.len() * q / 100).min(arrivals.len() - 1)].as_secs_f64();
+    println!(
+        "  ({replicas} replica(s): page requests at Discord by 10% {:.1} s, 50% {:.1} s, 90% {:.1} s, 100% {:.1} s)",
+        at(10),
+        at(50),
+        at(90),
+        at(100)
+    );
     desk.stop();
     (
         n as f64 / answered.as_secs_f64(),

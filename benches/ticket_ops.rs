@@ -299,10 +299,30 @@ async fn main() {
     } else {
         dir.path().to_path_buf()
     };
+    let tickets = env_usize("TIERDESK_BENCH_TICKETS", 2_500);
+    let closed = env_usize("TIERDESK_BENCH_CLOSED", 1_000_000);
+    let open = env_usize("TIERDESK_BENCH_OPEN", 10_000);
+    let now = Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0).unwrap();
+    // TIERDESK_BENCH_POSTGRES_ONLY=1 skips the SQLite figures (each section has its own
+    // baseline, measured in the same run).
+    if std::env::var_os("TIERDESK_BENCH_POSTGRES_ONLY").is_none() {
+        sqlite_figures(&dir, tickets, closed, open, now).await;
+    }
+    postgres_figures(&dir, tickets, closed, open, now).await;
+}
+
+/// Every figure on SQLite files.
+async fn sqlite_figures(
+    dir: &std::path::Path,
+    tickets: usize,
+    closed: usize,
+    open: usize,
+    now: DateTime<Utc>,
+) {
+    let dir = dir.to_path_buf();
     let ops_service = service_at(&dir, "ops.db").await;
 
     let raw = raw_insert_rate(&dir, 5_000).await;
-    let tickets = env_usize("TIERDESK_BENCH_TICKETS", 2_500);
     let (rate, lat) = ticket_ops(&ops_service, tickets).await;
     println!(
         "ticket operations (open, ack, escalate, close; {} ops on a database file):",
@@ -319,10 +339,7 @@ async fn main() {
         percentile(&lat, 99.0).as_secs_f64() * 1e3
     );
 
-    let closed = env_usize("TIERDESK_BENCH_CLOSED", 1_000_000);
-    let open = env_usize("TIERDESK_BENCH_OPEN", 10_000);
     let big = service_at(&dir, "big.db").await;
-    let now = Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0).unwrap();
     let t = Instant::now();
     seed::seed(
         &seed::open(&big.config.database_url).await,
@@ -438,7 +455,6 @@ async fn main() {
         percentile(&worst, 50.0).as_secs_f64() * 1e3
     );
     println!("peak memory (VmHWM): {:.1} MiB", memory_mib("VmHWM:"));
-    postgres_figures(&dir, tickets, closed, open, now).await;
 }
 
 /// A service on a fresh PostgreSQL schema with the example config.

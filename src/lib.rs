@@ -8,8 +8,9 @@
 //!   causes, as data (`effects`), and the error type (`error`). Plain Rust, no I/O.
 //! - [`service`]: the use cases, one transaction each: load the ticket, call its transition,
 //!   write the ticket, its events and the messages they cause (the outbox). Its private
-//!   `store` holds every SQL query (SQLite through sqlx); nothing outside the service can
-//!   reach it, so every front end goes through a `Service` method.
+//!   `store` holds every SQL query (SQLite or PostgreSQL, through sqlx's `Any` driver);
+//!   nothing outside the service can reach it, so every front end goes through a `Service`
+//!   method.
 //! - Front ends, which call the service: [`discord`] (the bot, its delivery worker, `doctor`,
 //!   `invite`), [`http`] (alerts, `/health`, `/metrics`, the dashboard), [`console`],
 //!   [`scheduler`] (deadlines, SLA moments, handoffs, the daily summary), [`cli`] and

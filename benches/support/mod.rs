@@ -29,14 +29,23 @@ pub fn spawn_bot(dir: &Path, config: &str) -> Child {
 /// The release `tierdesk run` in `dir` with this config on the database at `url`, quiet.
 pub fn spawn_bot_on(dir: &Path, config: &str, url: &str) -> Child {
     std::fs::write(dir.join("bot.toml"), config).unwrap();
+    // TIERDESK_BENCH_LOGS=<RUST_LOG filter, e.g. info> keeps each bot's log in its directory.
+    let logs = std::env::var_os("TIERDESK_BENCH_LOGS").is_some();
+    let stderr = match logs {
+        true => Stdio::from(std::fs::File::create(dir.join("bot.log")).unwrap()),
+        false => Stdio::null(),
+    };
     Command::new(env!("CARGO_BIN_EXE_tierdesk"))
         .arg("run")
         .current_dir(dir)
         .env("DISCORD_TOKEN", "fake-token")
         .env("DATABASE_URL", url)
-        .env("RUST_LOG", "warn")
+        .env(
+            "RUST_LOG",
+            std::env::var("TIERDESK_BENCH_LOGS").unwrap_or_else(|_| "warn".into()),
+        )
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap()
 }

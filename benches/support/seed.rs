@@ -4,10 +4,24 @@
 use chrono::{DateTime, Utc};
 use sqlx::{AnyPool, Executor};
 
-/// A database opened beside the service (same file, or same PostgreSQL schema).
+/// A database opened beside the service (same file, or same PostgreSQL schema). On SQLite,
+/// one connection without waiting for the disk: a bulk load that can be redone.
 pub async fn open(url: &str) -> AnyPool {
     sqlx::any::install_default_drivers();
-    AnyPool::connect(url).await.unwrap()
+    let sqlite = url.starts_with("sqlite:");
+    sqlx::pool::PoolOptions::<sqlx::Any>::new()
+        .max_connections(if sqlite { 1 } else { 4 })
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if sqlite {
+                    conn.execute("PRAGMA synchronous = OFF").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await
+        .unwrap()
 }
 
 /// `($1, …), (…)` for a multi-row insert of `rows` rows of `columns` values.
