@@ -726,10 +726,13 @@ impl Deliverer {
         let mut in_flight: HashSet<i64> = HashSet::new();
         let mut tasks: JoinSet<i64> = JoinSet::new();
         let mut last_prune: Option<DateTime<Utc>> = None;
-        let mut leading = false;
+        let mut leading = Lease::default();
         loop {
             let now = clock();
-            let wait = if self.lead(now, &mut leading).await {
+            let wait = if in_flight.len() >= MAX_IN_FLIGHT {
+                // Every slot taken: nothing can start before a ticket finishes.
+                LEASE_RENEW
+            } else if self.lead(now, &mut leading).await {
                 self.prune_daily(now, &mut last_prune).await;
                 match self.start_due(now, &mut in_flight, &mut tasks).await {
                     Ok(wait) => wait.min(LEASE_RENEW),
@@ -748,16 +751,14 @@ impl Deliverer {
                 _ = tokio::time::sleep(wait) => {}
                 _ = wake.notified() => {}
                 Some(done) = tasks.join_next(), if !tasks.is_empty() => {
-                    match done {
-                        Ok(lane) => { in_flight.remove(&lane); }
-                        Err(e) => {
-                            // A delivery task panicked: its lane is unknown, so start afresh.
-                            tracing::error!(error = %e, "a delivery task failed");
-                            in_flight.clear();
-                        }
-                    }
+                    finished(done, &mut in_flight);
                 }
                 _ = shutdown.changed() => break,
+            }
+            // Every ticket done meanwhile frees its slot before the next look, so one look
+            // (a query) starts as many tickets as it can, not one.
+            while let Some(done) = tasks.try_join_next() {
+                finished(done, &mut in_flight);
             }
         }
         while tasks.join_next().await.is_some() {}
@@ -774,7 +775,14 @@ impl Deliverer {
 
     /// Whether this replica delivers now: takes or renews the delivery lease (one replica at
     /// a time sends the outbox; another takes over within seconds when it stops renewing).
-    async fn lead(&self, now: DateTime<Utc>, leading: &mut bool) -> bool {
+    /// A lease renewed less than `LEASE_RENEW` ago is not renewed again: the loop comes
+    /// round after every ticket delivered, and a write per round would queue behind the
+    /// deliveries' own writes.
+    async fn lead(&self, now: DateTime<Utc>, lease: &mut Lease) -> bool {
+        let renew = chrono::TimeDelta::from_std(LEASE_RENEW).unwrap_or_default();
+        if lease.held && lease.renewed.is_some_and(|at| now - at < renew) {
+            return true;
+        }
         let held = match self.service.hold_delivery(now).await {
             Ok(held) => held,
             Err(e) => {
@@ -782,7 +790,7 @@ impl Deliverer {
                 false
             }
         };
-        if held != *leading {
+        if held != lease.held {
             match held {
                 true => tracing::info!(
                     replica = self.service.replica_name(),
@@ -790,8 +798,11 @@ impl Deliverer {
                 ),
                 false => tracing::info!("another replica delivers the outbox"),
             }
-            *leading = held;
         }
+        *lease = Lease {
+            held,
+            renewed: held.then_some(now),
+        };
         held
     }
 
@@ -838,6 +849,27 @@ impl Deliverer {
             Err(e) => tracing::warn!(error = ?e, "pruning the outbox failed"),
         }
     }
+}
+
+/// Frees the slot of a ticket whose delivery task ended.
+fn finished(done: Result<i64, tokio::task::JoinError>, in_flight: &mut HashSet<i64>) {
+    match done {
+        Ok(lane) => {
+            in_flight.remove(&lane);
+        }
+        Err(e) => {
+            // A delivery task panicked: its lane is unknown, so start afresh.
+            tracing::error!(error = %e, "a delivery task failed");
+            in_flight.clear();
+        }
+    }
+}
+
+/// This replica's hold on the delivery lease, as it last saw it.
+#[derive(Default)]
+struct Lease {
+    held: bool,
+    renewed: Option<DateTime<Utc>>,
 }
 
 /// The due messages grouped by ticket, in order; a message about no ticket is a lane alone
