@@ -254,14 +254,14 @@ async fn three_http_replicas_behind_a_round_robin_act_once_through_kill_9() {
     let url = Backend::Postgres.fresh_url(dirs[0].path()).await;
     let (fake, base) = FakeDiscord::start().await;
     // Each replica on a port of its own, as containers on one host; a restarted one gets a
-    // new port (its old one may be taken meanwhile) and the balancer its new address.
-    let start = |i: usize| {
-        let port = signed::free_port();
-        let config = signed::http_mode_config(EXAMPLE, &base, port);
-        let bot = start_bot_env(dirs[i].path(), &config, &[("DATABASE_URL", url.as_str())]);
-        (bot, format!("http://127.0.0.1:{port}"))
-    };
-    let (bots, mut listeners): (Vec<Child>, Vec<String>) = (0..REPLICAS).map(start).unzip();
+    // new port and the balancer its new address.
+    let mut bots = Vec::new();
+    let mut listeners = Vec::new();
+    for dir in &dirs {
+        let (bot, listener) = start_listening(dir.path(), &base, &url).await;
+        bots.push(bot);
+        listeners.push(listener);
+    }
     let mut bots = Replicas(bots);
     let db = common::backends::raw_pool(&url).await;
     let client = reqwest::Client::new();
@@ -318,7 +318,8 @@ async fn three_http_replicas_behind_a_round_robin_act_once_through_kill_9() {
             })
             .await;
         took.push(posted - *killed);
-        (bots.0[*which], listeners[*which]) = start(*which);
+        (bots.0[*which], listeners[*which]) =
+            start_listening(dirs[*which].path(), &base, &url).await;
     }
     fake.wait_for(90, "a page for each ticket", |_| {
         (pages_in(&fake, QUEUE_L1) >= TICKETS as usize).then_some(())
@@ -354,4 +355,28 @@ async fn three_http_replicas_behind_a_round_robin_act_once_through_kill_9() {
         stop_cleanly(bot, dir.path());
         assert_no_panic(dir.path());
     }
+}
+
+/// An HTTP-mode replica in `dir`, once its listener takes connections. A port picked free can
+/// be taken before the bot binds it (an outgoing connection gets it): the bot then stops with
+/// "address already in use", and it starts again on another port, as an orchestrator would.
+async fn start_listening(dir: &Path, base: &str, url: &str) -> (Child, String) {
+    for _ in 0..5 {
+        let port = signed::free_port();
+        let config = signed::http_mode_config(EXAMPLE, base, port);
+        let mut bot = start_bot_env(dir, &config, &[("DATABASE_URL", url)]);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return (bot, format!("http://127.0.0.1:{port}"));
+            }
+            if bot.try_wait().unwrap().is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let _ = bot.kill();
+        let _ = bot.wait();
+    }
+    panic!("no replica could listen after five ports");
 }

@@ -6,7 +6,11 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
-/// The digest of the whole config and of each key (`section.key`, `array[i].key`).
+/// Keys each replica may set its own way: where it listens, how it reaches the database.
+const PER_REPLICA: [&str; 2] = ["http.listen", "database.url"];
+
+/// The digest of the whole config and of each key (`section.key`, `array[i].key`), but for
+/// the keys of `PER_REPLICA`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Fingerprint {
     pub digest: String,
@@ -20,6 +24,7 @@ impl Fingerprint {
         if let Ok(table) = text.parse::<toml::Table>() {
             flatten("", &toml::Value::Table(table), &mut keys);
         }
+        keys.retain(|k, _| !PER_REPLICA.contains(&k.as_str()));
         let whole: String = keys.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
         Fingerprint {
             digest: short_digest(&whole),
@@ -91,5 +96,8 @@ mod tests {
         let c = Fingerprint::of("[discord]\nguild_id = 1\n[[level]]\nrole = 6\nname = \"x\"\n");
         assert_ne!(a.digest, c.digest);
         assert_eq!(a.differing(&c.keys), ["level[0].name", "level[0].role"]);
+        let here = Fingerprint::of("[http]\nlisten = \"127.0.0.1:8080\"\n[database]\nurl = \"a\"");
+        let there = Fingerprint::of("[http]\nlisten = \"10.0.0.2:8080\"\n[database]\nurl = \"b\"");
+        assert_eq!(here, there, "where a replica listens is its own business");
     }
 }
