@@ -386,7 +386,14 @@ async fn a_burst_of_300_interactions_is_answered_and_sigterm_loses_nothing() {
     }
     // Stop at once: what was acknowledged is delivered now or after the restart, once.
     stop_cleanly(&mut bot, dir.path());
+    let identified = fake.of("identify").len();
     let mut bot = start_bot(dir.path(), &base);
+    // Stopped only once it is up: the pages may all be out already, and a SIGTERM before the
+    // bot listens for it would kill it instead of stopping it.
+    fake.wait_for(60, "the restarted bot's session", |r| {
+        (r.iter().filter(|r| r.route == "identify").count() > identified).then_some(())
+    })
+    .await;
     fake.wait_for(60, "all 300 pages", |_| {
         (pages_in(&fake, QUEUE_L1) == 300).then_some(())
     })
