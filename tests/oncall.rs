@@ -126,6 +126,66 @@ async fn each_boundary_hands_the_role_over_in_order_once() {
 }
 
 #[tokio::test]
+async fn a_member_who_left_the_server_is_skipped_and_the_next_handoff_stays_on_time() {
+    each_backend(|| async {
+        let (mut app, fake, d) = setup().await;
+        app.service.run_oncall(app.now).await.unwrap();
+        d.deliver_due(app.now).await.unwrap();
+        // B left the server: Discord answers 10007 Unknown Member to their role PUT.
+        fake.edit_server(|s| {
+            s.members.remove(B);
+        });
+        app.advance(Duration::hours(1));
+        app.service.run_oncall(app.now).await.unwrap();
+        d.deliver_due(app.now).await.unwrap();
+        assert_eq!(
+            app.service.outbox_counts().await.unwrap(),
+            (0, 0),
+            "nothing left retrying or set aside"
+        );
+        assert!(fake.roles_of(A).is_empty(), "A, going off, lost the role");
+        let told: Vec<String> = fake
+            .messages_in(SUMMARY)
+            .iter()
+            .map(|m| m["content"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(told.len(), 1, "the admins are told once: {told:?}");
+        assert!(
+            told[0].starts_with("<@&1100000000000000003> ")
+                && told[0].contains(&format!(
+                    "<@{B}> is on the Service desk rotation but is no longer in the server"
+                )),
+            "{}",
+            told[0]
+        );
+        let notice = fake.of("create_message").pop().unwrap();
+        assert_eq!(
+            notice.body["allowed_mentions"]["roles"],
+            json!(["1100000000000000003"]),
+            "only the admins are pinged"
+        );
+        // The next boundary is not held back.
+        app.advance(Duration::hours(1));
+        app.service.run_oncall(app.now).await.unwrap();
+        d.deliver_due(app.now).await.unwrap();
+        assert_eq!(fake.roles_of(C), [PAGE_L1]);
+        assert_eq!(
+            calls(&fake),
+            [
+                format!("+{A}"),
+                format!("notice {A}"),
+                format!("+{B}"),
+                format!("-{A}"),
+                format!("+{C}"),
+                format!("-{B}"),
+                format!("notice {C}"),
+            ]
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_handoff_missed_while_down_is_done_once_late() {
     each_backend(|| async {
         let (mut app, fake, d) = setup().await;
@@ -177,6 +237,16 @@ async fn an_override_takes_the_role_at_once_and_gives_it_back_when_it_ends() {
             )
             .await;
         assert!(refused.contains("is not a time to come"), "{refused}");
+        // A duration past the end of time was a panic: now the same refusal.
+        for far in ["1000000y", "\"9999999999999d\"", "32d"] {
+            let refused = app
+                .refused(
+                    &app.agent(1),
+                    &format!("/oncall override level:1 user:{C} until:{far}"),
+                )
+                .await;
+            assert!(refused.contains("at most 31 days"), "{far}: {refused}");
+        }
 
         app.ok(
             &app.agent(1),

@@ -46,7 +46,10 @@ fn instant(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
         LocalResult::None => {
             let mut later = local;
             for _ in 0..8 {
-                later += TimeDelta::minutes(30);
+                let Some(next) = later.checked_add_signed(TimeDelta::minutes(30)) else {
+                    break;
+                };
+                later = next;
                 if let Some(t) = tz.from_local_datetime(&later).earliest() {
                     return t.with_timezone(&Utc);
                 }
@@ -139,9 +142,12 @@ impl Rotation {
     }
 }
 
+/// How long an override may last.
+pub const LONGEST_OVERRIDE: TimeDelta = TimeDelta::days(31);
+
 /// `until` as typed: a duration from now (`"8h"`, `"2d"`), a local time (`"18:00"`: the next
 /// one), or a local date and time (`"2026-12-01 09:00"`), in `tz`. Refused unless later
-/// than `now`.
+/// than `now` and at most `LONGEST_OVERRIDE` away.
 pub fn parse_until(
     text: &str,
     now: DateTime<Utc>,
@@ -150,7 +156,11 @@ pub fn parse_until(
     let text = text.trim();
     let bad = || crate::domain::error::UserError::BadUntil(text.to_owned());
     let at = if let Ok(d) = humantime::parse_duration(text) {
-        now + TimeDelta::from_std(d).map_err(|_| bad())?
+        // A duration typed by a member can be any size ("1000000y"): checked, never panicking.
+        TimeDelta::from_std(d)
+            .ok()
+            .and_then(|d| now.checked_add_signed(d))
+            .ok_or_else(bad)?
     } else if let Ok(local) = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M") {
         instant(tz, local)
     } else if let Ok(time) = chrono::NaiveTime::parse_from_str(text, "%H:%M") {
@@ -159,12 +169,13 @@ pub fn parse_until(
         if at > now {
             at
         } else {
-            instant(tz, (today + TimeDelta::days(1)).and_time(time))
+            let tomorrow = today.succ_opt().ok_or_else(bad)?;
+            instant(tz, tomorrow.and_time(time))
         }
     } else {
         return Err(bad());
     };
-    if at <= now {
+    if at <= now || at - now > LONGEST_OVERRIDE {
         return Err(bad());
     }
     Ok(at)
@@ -221,6 +232,28 @@ mod tests {
         for bad in ["soon", "2026-11-01 09:00", "25:00", ""] {
             assert!(parse_until(bad, now, tz).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_far_away_until_is_refused_not_a_panic() {
+        let now = utc("2026-11-27T12:00:00Z");
+        let tz = chrono_tz::Europe::Madrid;
+        for far in [
+            "1000000y",
+            "300000000y",
+            "9999999999999d",
+            "262143-12-31 23:59",
+        ] {
+            assert!(parse_until(far, now, tz).is_err(), "{far}");
+        }
+        let late = DateTime::<Utc>::MAX_UTC - TimeDelta::minutes(1);
+        assert!(parse_until("1h", late, tz).is_err());
+        // At the end of time a local time has no tomorrow: refused, not a panic.
+        assert!(parse_until("2026-11-28 09:00", now, tz).is_ok());
+        assert!(
+            parse_until("2026-12-29 09:00", now, tz).is_err(),
+            "past 31 days"
+        );
     }
 
     #[test]

@@ -19,9 +19,6 @@ pub struct OnCall {
     pub next: Vec<Shift>,
 }
 
-/// How long an override may last.
-const LONGEST_OVERRIDE: TimeDelta = TimeDelta::days(31);
-
 impl Service {
     async fn overrides(&self, level: Level, now: DateTime<Utc>) -> anyhow::Result<Vec<Override>> {
         // Those that ended within the last day still tell why a handoff happens.
@@ -198,9 +195,6 @@ impl Service {
             return Err(UserError::OverrideNotAllowed(level).into());
         }
         let ends = crate::domain::oncall::parse_until(&until, ctx.now, rotation.timezone)?;
-        if ends - ctx.now > LONGEST_OVERRIDE {
-            return Err(UserError::BadUntil(until).into());
-        }
         let o = Override {
             user,
             starts: ctx.now,
