@@ -69,15 +69,6 @@ const DOCTOR_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 /// The user id the console acts as when `--as` is not given.
 pub const CONSOLE_USER: UserId = UserId(1);
 
-fn log_init(default: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
-}
-
 /// `check-config`: the file reads, and what it holds.
 fn check_config(path: &std::path::Path, config: &Config) {
     let levels: Vec<String> = config.tiers.keys().map(|l| l.to_string()).collect();
@@ -86,7 +77,7 @@ fn check_config(path: &std::path::Path, config: &Config) {
         path.display(),
         levels.join(", "),
         config.vendors.len(),
-        config.database_url
+        crate::domain::secrets::redact_url(&config.database_url)
     );
     if config.discord.token.is_empty() {
         println!("note: discord.token is empty; set DISCORD_TOKEN before `tierdesk run`");
@@ -138,7 +129,7 @@ pub async fn main(cli: Cli) -> anyhow::Result<i32> {
             | CliCommand::Invite
             | CliCommand::Doctor
     );
-    log_init(if quiet { "warn" } else { "info,serenity=warn" });
+    crate::logs::init(if quiet { "warn" } else { "info,serenity=warn" });
     let config = Config::load(&cli.config)?;
     match command {
         CliCommand::Run => {
@@ -150,7 +141,7 @@ pub async fn main(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         CliCommand::Migrate => {
-            let url = config.database_url.clone();
+            let url = crate::domain::secrets::redact_url(&config.database_url);
             Service::connect(config).await?.disconnect().await;
             println!("database {url} is up to date");
             Ok(0)

@@ -60,6 +60,32 @@ impl From<Ticket> for TicketRecord {
     }
 }
 
+/// A cell a spreadsheet would run as a formula (`=HYPERLINK(…)`, `+cmd|…`, `-2+3`, `@SUM`)
+/// gets a leading `'`, which spreadsheets show as text (OWASP's advice for CSV injection).
+fn spreadsheet_safe(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
+impl TicketRecord {
+    /// The record with every text a person typed made safe to open in a spreadsheet.
+    fn for_spreadsheet(self) -> TicketRecord {
+        let safe = |t: Option<String>| t.map(spreadsheet_safe);
+        TicketRecord {
+            title: spreadsheet_safe(self.title),
+            resolution: safe(self.resolution),
+            root_cause: safe(self.root_cause),
+            kb: safe(self.kb),
+            vendor: safe(self.vendor),
+            vendor_ref: safe(self.vendor_ref),
+            ..self
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct JsonExport {
     generated_at: DateTime<Utc>,
@@ -90,8 +116,8 @@ pub async fn export(
     match format {
         Format::Csv => {
             let mut w = csv::Writer::from_writer(out);
-            for t in &tickets {
-                w.serialize(t)?;
+            for t in tickets {
+                w.serialize(t.for_spreadsheet())?;
             }
             w.flush()?;
         }
@@ -109,4 +135,21 @@ pub async fn export(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formulas_become_text_and_other_cells_stay() {
+        let safe = |s: &str| super::spreadsheet_safe(s.to_owned());
+        assert_eq!(
+            safe("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        for risky in ["+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(safe(risky).starts_with('\''), "{risky:?}");
+        }
+        assert_eq!(safe("VPN down"), "VPN down");
+        assert_eq!(safe("a = b"), "a = b");
+    }
 }

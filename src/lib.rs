@@ -37,6 +37,7 @@ pub use domain::error;
 pub mod export;
 pub mod http;
 pub mod i18n;
+pub mod logs;
 pub mod refusal;
 pub mod render;
 pub mod scheduler;

@@ -24,10 +24,14 @@ impl Dir {
         self.path().join("tierdesk.db")
     }
     fn run(&self, args: &[&str], stdin: &str) -> Output {
+        let url = format!("sqlite://{}", self.db().display());
+        self.run_on(&url, args, stdin)
+    }
+    fn run_on(&self, database_url: &str, args: &[&str], stdin: &str) -> Output {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tierdesk"))
             .args(args)
             .current_dir(self.path())
-            .env("DATABASE_URL", format!("sqlite://{}", self.db().display()))
+            .env("DATABASE_URL", database_url)
             .env_remove("DISCORD_TOKEN")
             .env_remove("RUST_LOG")
             .stdin(Stdio::piped())
@@ -127,6 +131,13 @@ fn a_console_session_from_open_to_summary() {
         csv.contains("VPN down") && csv.contains("certificate expired"),
         "{csv}"
     );
+    // A title a spreadsheet would run as a formula is exported as text.
+    dir.run(
+        &["console"],
+        "/ticket open title:\"=HYPERLINK(\\\"http://evil.example\\\")\"\n",
+    );
+    let csv = stdout(&dir.run(&["export", "--format", "csv"], ""));
+    assert!(csv.contains(",\"'=HYPERLINK("), "{csv}");
     let out = dir.run(&["export", "--format", "json"], "");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["tickets"][0]["closed_level"], 2);
@@ -232,4 +243,33 @@ fn check_config_never_prints_a_token_from_a_bad_line() {
         );
         assert!(all.contains("line "), "the error is located: {all}");
     }
+}
+
+#[test]
+fn check_config_and_migrate_never_print_the_database_password() {
+    let dir = Dir::new();
+    let out = dir.run_on(
+        "postgres://bot:s3cret-pw@127.0.0.1:5432/desk",
+        &["check-config"],
+        "",
+    );
+    let text = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{text}");
+    assert!(!text.contains("s3cret-pw"), "{text}");
+    assert!(
+        text.contains("postgres://bot:***@127.0.0.1:5432/desk"),
+        "{text}"
+    );
+    // migrate connects, so it needs the server (trust auth ignores the password).
+    let Ok(server) = std::env::var("TIERDESK_TEST_POSTGRES") else {
+        eprintln!("TIERDESK_TEST_POSTGRES is not set: the migrate half of this test is skipped");
+        return;
+    };
+    let with_password = server.replacen("://postgres@", "://postgres:s3cret-pw@", 1);
+    assert!(with_password.contains("s3cret-pw"), "{server}");
+    let out = dir.run_on(&with_password, &["migrate"], "");
+    let text = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("is up to date"), "{text}");
+    assert!(!text.contains("s3cret-pw"), "{text}");
 }

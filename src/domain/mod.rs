@@ -14,6 +14,7 @@ pub mod kb;
 mod level;
 pub mod oncall;
 pub mod rules;
+pub mod secrets;
 pub mod summary;
 pub mod text;
 mod ticket;

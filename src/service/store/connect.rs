@@ -82,8 +82,12 @@ async fn sqlite_pools(url: &str) -> anyhow::Result<(AnyPool, AnyPool, AnyPool)> 
 /// Connects once first, so a server that cannot be reached is reported with its host and
 /// the real cause (refused, unknown database, authentication) rather than a pool timeout.
 async fn postgres_pools(url: &str) -> anyhow::Result<(AnyPool, AnyPool, AnyPool)> {
-    let pg = sqlx::postgres::PgConnectOptions::from_str(url)
-        .with_context(|| format!("database.url is not a PostgreSQL URL: {}", redact(url)))?;
+    let pg = sqlx::postgres::PgConnectOptions::from_str(url).with_context(|| {
+        format!(
+            "database.url is not a PostgreSQL URL: {}",
+            crate::domain::secrets::redact_url(url)
+        )
+    })?;
     let place = format!(
         "PostgreSQL at {}:{} (database \"{}\")",
         pg.get_host(),
@@ -101,6 +105,7 @@ async fn postgres_pools(url: &str) -> anyhow::Result<(AnyPool, AnyPool, AnyPool)
         AnyPoolOptions::new()
             .max_connections(connections)
             .acquire_timeout(Duration::from_secs(30))
+            .after_connect(|conn, _| Box::pin(async move { session_limits(conn).await }))
     };
     // Writes queue on one advisory lock, so a few writer connections are plenty; nine
     // connections a replica leave room for several replicas under PostgreSQL's default 100.
@@ -113,16 +118,22 @@ async fn postgres_pools(url: &str) -> anyhow::Result<(AnyPool, AnyPool, AnyPool)
     Ok((readers, writer, probe))
 }
 
-/// The URL without its password, for messages.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            let user = userinfo.split(':').next().unwrap_or_default();
-            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
-        }
-        _ => url.to_owned(),
-    }
+/// A replica frozen while holding the write lock (SIGSTOP, a VM paused, a network cut that
+/// TCP has not noticed) would stop every write on every replica for as long as its
+/// connection lives. PostgreSQL ends a session idle inside a transaction after
+/// `IDLE_IN_TRANSACTION`, which frees its advisory lock; a writer gives up waiting for the
+/// lock after `LOCK_WAIT` (longer, so it outlasts a frozen holder) and reports the failure.
+const IDLE_IN_TRANSACTION: &str = "5s";
+const LOCK_WAIT: &str = "30s";
+
+async fn session_limits(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    conn.execute(
+        format!("SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION}'").as_str(),
+    )
+    .await?;
+    conn.execute(format!("SET lock_timeout = '{LOCK_WAIT}'").as_str())
+        .await?;
+    Ok(())
 }
 
 /// Applies the backend's pending migrations. A migration recorded in the database but not
@@ -139,17 +150,5 @@ pub async fn migrate(backend: Backend, pool: &AnyPool) -> anyhow::Result<()> {
              this binary): run that newer version, or restore a backup taken before the upgrade"
         ),
         done => done.context("applying database migrations"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn passwords_stay_out_of_messages() {
-        assert_eq!(
-            super::redact("postgres://bot:s3cret@db.example:5432/desk"),
-            "postgres://bot:***@db.example:5432/desk"
-        );
-        assert_eq!(super::redact("postgres://db/desk"), "postgres://db/desk");
     }
 }
