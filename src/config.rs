@@ -365,6 +365,9 @@ impl Problems {
 
 impl RawConfig {
     fn validate(self, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, String> {
+        // Secrets often come from files or `echo` with a trailing newline: a token with one
+        // would never match, so every value from the environment is read trimmed.
+        let env = &|key: &str| env(key).map(|v| v.trim().to_owned());
         let mut p = Problems::default();
         let database_url = env("DATABASE_URL")
             .filter(|u| !u.trim().is_empty())
@@ -439,8 +442,8 @@ impl RawConfig {
 impl RawDiscord {
     fn validate(self, env: &dyn Fn(&str) -> Option<String>, p: &mut Problems) -> Discord {
         let token = env("DISCORD_TOKEN")
-            .filter(|t| !t.trim().is_empty())
-            .unwrap_or(self.token);
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| self.token.trim().to_owned());
         // In the order of the file, so the problems are listed as the operator reads it.
         let application_id = p.id("discord.application_id", self.application_id);
         let guild_id = GuildId(p.id("discord.guild_id", self.guild_id));

@@ -225,6 +225,11 @@ fn alert_sources_and_the_listener_are_checked_naming_the_key() {
             "alert_source[0].level = 7 has no [[tier]]",
         ),
         (
+            "level = 2",
+            "level = 4",
+            "alert_source[0].level = 4 is the external vendors",
+        ),
+        (
             "warning = \"high\"",
             "warning = \"urgent\"",
             "alert_source[0].priority.warning = \"urgent\" is not a priority",
@@ -254,6 +259,22 @@ fn alert_sources_and_the_listener_are_checked_naming_the_key() {
     )
     .unwrap();
     assert_eq!(from_env.alert_sources[0].token.expose(), "from-env");
+    // A secret written with `echo` into a file ends in a newline: it is read trimmed, or
+    // every alert would be refused 401.
+    let with_newline = Config::parse(
+        &format!("{EXAMPLE}\n{}", ALERTS.replace("token = \"t\"", "")),
+        &|k| match k {
+            "TIERDESK_ALERT_TOKEN_PROMETHEUS" => Some("from-env\n".to_owned()),
+            "DISCORD_TOKEN" => Some(" bot-token\r\n".to_owned()),
+            "TIERDESK_DASHBOARD_TOKEN" => Some("dash-key\n".to_owned()),
+            _ => None,
+        },
+    )
+    .unwrap();
+    assert_eq!(with_newline.alert_sources[0].token.expose(), "from-env");
+    assert_eq!(with_newline.discord.token.expose(), "bot-token");
+    let dash = with_newline.http.unwrap().dashboard_token.unwrap();
+    assert_eq!(dash.expose(), "dash-key");
 }
 
 const HOURS: &str = r#"

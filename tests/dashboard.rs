@@ -141,6 +141,28 @@ async fn the_key_is_asked_once_and_kept_in_a_strict_cookie() {
             "/",
             "never sent to another site"
         );
+        // Forms browsers turn into `//evil.example`, or that cannot go in a header.
+        for next in [
+            "/\t/evil.example",
+            "/\\evil.example",
+            "/\n/evil.example",
+            "/ /x",
+            "/é",
+        ] {
+            let elsewhere = dash.login(KEY, next).await;
+            assert_eq!(elsewhere.status, 303, "{next:?} still logs in");
+            assert_eq!(elsewhere.header("location"), "/", "{next:?}");
+        }
+        let encoded = dash
+            .send(
+                dash.client
+                    .get(format!("{}/login?next=/%09/evil.example", dash.base)),
+            )
+            .await;
+        assert!(
+            encoded.body.contains(r#"name="next" value="/""#),
+            "the form never carries the tab form on"
+        );
         let forged = dash
             .send(
                 dash.client

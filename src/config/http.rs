@@ -108,8 +108,8 @@ impl RawHttp {
             }
         };
         let dashboard_token = env("TIERDESK_DASHBOARD_TOKEN")
-            .or(self.dashboard_token)
-            .filter(|t| !t.trim().is_empty())
+            .or(self.dashboard_token.map(|t| t.trim().to_owned()))
+            .filter(|t| !t.is_empty())
             .map(Secret::new);
         Some(Http {
             listen,
@@ -164,15 +164,20 @@ impl RawAlertSource {
             name.to_uppercase().replace('-', "_")
         );
         let token = env(&env_key)
-            .filter(|t| !t.trim().is_empty())
-            .unwrap_or(self.token);
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| self.token.trim().to_owned());
         if token.trim().is_empty() {
             p.0.push(format!(
                 "{key}.token is missing: set it, or {env_key}, to the bearer token the tool sends"
             ));
         }
         let level = Level::new(self.level).filter(|l| tiers.contains_key(l));
-        if level.is_none() {
+        if self.level == Level::VENDOR.get() {
+            // Level 4 is the vendors' liaison, reached only through level 3's handover.
+            p.0.push(format!(
+                "{key}.level = 4 is the external vendors: alerts open tickets at levels 1 to 3"
+            ));
+        } else if level.is_none() {
             p.0.push(format!(
                 "{key}.level = {} has no [[tier]]: alerts open tickets at a configured level",
                 self.level

@@ -219,10 +219,19 @@ pub struct LoginQuery {
     next: Option<String>,
 }
 
-/// Only a path of this site is a place to go back to after the key form.
+/// Only a path of this site is a place to go back to after the key form: one `/` followed by
+/// a letter, a digit or nothing (the value arrives decoded). Browsers drop tabs and newlines
+/// and read `\\` as `/`, so `/\t/evil.example` would leave the site; anything but visible
+/// ASCII is refused too, as it cannot go in a `Location` header.
 fn safe_next(next: Option<&str>) -> String {
+    let local = |n: &str| {
+        let mut chars = n.chars();
+        chars.next() == Some('/')
+            && chars.next().is_none_or(|c| c.is_ascii_alphanumeric())
+            && n.chars().all(|c| c.is_ascii_graphic() && c != '\\')
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n) if local(n) => n.to_owned(),
         _ => "/".to_owned(),
     }
 }
