@@ -107,9 +107,10 @@ async fn answer<W: Write>(
             } else {
                 String::new()
             };
-            writeln!(out, "{who}{}", render.reply(&outcome.reply))?;
+            let reply = render.for_terminal(&render.reply(&outcome.reply));
+            writeln!(out, "{who}{reply}")?;
             for message in &outcome.effects {
-                for l in render.outgoing(message).lines() {
+                for l in render.for_terminal(&render.outgoing(message)).lines() {
                     writeln!(out, "  {l}")?;
                 }
             }

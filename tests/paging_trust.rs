@@ -80,15 +80,18 @@ async fn thread_creation_failing_once_loses_no_thread_post() {
         fake.fail("create_thread", Fault::Status(500), 1);
 
         let first = d.deliver_due(app.now).await.unwrap();
-        assert_eq!(first.delivered, 1, "the page only: {first:?}");
+        assert_eq!(
+            first.delivered, 2,
+            "the page and its edit (the closure), which need no thread: {first:?}"
+        );
         assert_eq!(
             counts(&app).await.0,
-            5,
-            "nothing behind the thread was dropped"
+            4,
+            "the thread and its three posts: nothing behind the thread was dropped"
         );
         // Before its retry is due, the posts wait instead of being written off.
         d.deliver_due(app.now).await.unwrap();
-        assert_eq!(counts(&app).await.0, 5);
+        assert_eq!(counts(&app).await.0, 4);
 
         app.advance(Duration::seconds(1));
         d.deliver_due(app.now).await.unwrap();
@@ -382,9 +385,34 @@ async fn delivered_rows_are_pruned_after_the_retention_but_open_pages_stay() {
         assert!(pruned > 0);
         assert_eq!(
             outbox_rows(&app).await,
-            [("page".to_owned(), Some(1))],
-            "the open ticket's page stays for edits"
+            [("page".to_owned(), Some(1)), ("page".to_owned(), Some(2))],
+            "every page stays for edits, the closed ticket's too (it may be reopened)"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_ticket_reopened_long_after_closure_has_its_old_page_edited() {
+    each_backend(|| async {
+        let (mut app, fake, d) = setup().await;
+        app.ok(&app.requester(), "/ticket open title:\"Old laptop\"")
+            .await;
+        app.ok(&app.agent(1), "/ticket close ticket:1 resolution:done")
+            .await;
+        d.deliver_due(app.now).await.unwrap();
+        app.advance(Duration::days(30));
+        app.service.prune_outbox(app.now).await.unwrap();
+        app.ok(
+            &app.requester(),
+            "/ticket reopen ticket:1 reason:\"it broke again\"",
+        )
+        .await;
+        d.deliver_due(app.now).await.unwrap();
+        let first_page = &fake.messages_in(QUEUE_L1)[0];
+        let status = field(&first_page["embeds"][0], "Status").unwrap();
+        assert_ne!(status, "closed", "the old page says it is open again");
+        assert_eq!(counts(&app).await, (0, 0));
     })
     .await;
 }

@@ -182,9 +182,24 @@ async fn a_low_ticket_is_not_re_paged_while_closed_and_is_after_opening() {
         assert_eq!(app.service.run_due(app.now).await.unwrap().len(), 1);
         d.deliver_due(app.now).await.unwrap();
         let repage = fake.messages_in(QUEUE_L1).pop().unwrap();
+        // Written for people: the role, the ticket and how long it waited; no console head,
+        // no channel id; the card rides as an embed like the page's.
+        let content = repage["content"].as_str().unwrap();
+        assert_eq!(
+            content,
+            "<@&1100000000000000111> ticket #1 for Service desk is still not acknowledged \
+             after 2d 21h: re-page 1 of 3."
+        );
         assert!(
-            repage["content"].as_str().unwrap().contains("re-page 1/3"),
-            "{repage}"
+            !content.contains('[') && !content.contains(QUEUE_L1),
+            "{content}"
+        );
+        assert_eq!(repage["embeds"][0]["title"], "#1 Mouse");
+        let sent = fake.of("create_message").pop().unwrap();
+        assert_eq!(
+            sent.body["allowed_mentions"],
+            serde_json::json!({ "parse": [], "roles": ["1100000000000000111"], "users": [] }),
+            "only the level's page role may ping"
         );
         // The next re-page is 10 minutes of open time later.
         assert_eq!(
@@ -404,6 +419,53 @@ async fn attainment_figures_on_a_known_timeline() {
             ),
             "{text}"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn out_of_hours_the_thread_and_page_edits_do_not_wait_for_the_opening_ping() {
+    each_backend(|| async {
+        // Friday 20:00 in Madrid: the desk opens on Monday at 08:00.
+        let mut app = app_at("2026-11-06T19:00:00Z").await;
+        let (fake, base) = FakeDiscord::start().await;
+        let d = deliverer(app.service.clone(), base);
+        app.ok(&app.requester(), "/ticket open title:\"Printer\"")
+            .await;
+        app.ok(&app.agent(1), "/ticket ack ticket:1").await;
+        app.ok(
+            &app.agent(1),
+            "/ticket close ticket:1 resolution:\"new toner\"",
+        )
+        .await;
+        app.advance(Duration::seconds(5));
+        d.deliver_due(app.now).await.unwrap();
+        let page = &fake.messages_in(QUEUE_L1)[0];
+        let status = page["embeds"][0]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "Status")
+            .unwrap()["value"]
+            .clone();
+        assert_eq!(status, "closed", "the page was edited on Friday");
+        let thread = page["id"].as_str().unwrap().to_owned();
+        let posts: Vec<String> = fake
+            .messages_in(&thread)
+            .iter()
+            .map(|m| m["content"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            posts.iter().any(|p| p.contains("new toner")),
+            "the closure reached the thread on Friday: {posts:#?}"
+        );
+        let closure = fake.messages_in(&thread).pop().unwrap();
+        assert_eq!(
+            closure["components"][0]["components"][0]["custom_id"], "td:rate:1:1",
+            "the rating buttons arrive with it"
+        );
+        // Only the opening ping waits for Monday (and then finds nothing to wake).
+        assert_eq!(app.service.outbox_counts().await.unwrap(), (1, 0));
     })
     .await;
 }

@@ -107,6 +107,7 @@ ev-kb-suggested = suggested the articles { $articles }
 ev-kb-linked = linked the article { $article }
 ev-kb-linked-suggested = linked the article { $article } (suggested at opening)
 ev-line = { $at } { $who } { $what }
+ev-line-unstamped = { $who } { $what }
 
 page-content = <@&{ $role }> ticket #{ $number } for { $level_name }
 page-field-priority = Priority
@@ -174,3 +175,23 @@ chart-axis-tickets = tickets
 chart-axis-hours = hours
 chart-level = Level { $level } · { $name }
 chart-day = { $month }/{ $day }
+
+repage-text = <@&{ $role }> ticket #{ $number } for { $level_name } is still not acknowledged after { $waited }: re-page { $count } of { $limit }.
+admin-page-text = <@&{ $role }> nobody at { $level_name } acknowledged ticket #{ $number } after { $repages } re-page(s): it needs an admin.
+admin-notice = <@&{ $role }> { $body }
+delivery-what = { $kind ->
+    [page] page
+    [repage] re-page
+    [admin_page] admin page
+    [page_update] page edit
+    [thread_open] ticket thread
+    [thread_post] thread post
+    [thread_mention] thread mention
+    [summary] daily summary
+    [handoff] on-call handoff
+    [opening_ping] desk-opening ping
+    [sla_warning] SLA warning
+    [member_gone] notice
+   *[other] { $kind }
+}
+member-gone = <@{ $member }> is on the { $level_name } rotation but is no longer in the server: the page role went to nobody for this shift. Remove them from `[[rotation]] members` in bot.toml.

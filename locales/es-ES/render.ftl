@@ -106,6 +106,7 @@ ev-kb-suggested = sugirió los artículos { $articles }
 ev-kb-linked = enlazó el artículo { $article }
 ev-kb-linked-suggested = enlazó el artículo { $article } (sugerido al abrirlo)
 ev-line = { $at } { $who } { $what }
+ev-line-unstamped = { $who } { $what }
 
 page-content = <@&{ $role }> ticket #{ $number } para { $level_name }
 page-field-priority = Prioridad
@@ -173,3 +174,23 @@ chart-axis-tickets = tickets
 chart-axis-hours = horas
 chart-level = Nivel { $level } · { $name }
 chart-day = { $day }/{ $month }
+
+repage-text = <@&{ $role }> el ticket #{ $number } de { $level_name } sigue sin confirmar tras { $waited }: nuevo aviso { $count } de { $limit }.
+admin-page-text = <@&{ $role }> nadie de { $level_name } confirmó el ticket #{ $number } tras { $repages } aviso(s): necesita a un administrador.
+admin-notice = <@&{ $role }> { $body }
+delivery-what = { $kind ->
+    [page] aviso
+    [repage] nuevo aviso
+    [admin_page] aviso a administradores
+    [page_update] edición de aviso
+    [thread_open] hilo del ticket
+    [thread_post] mensaje del hilo
+    [thread_mention] mención en el hilo
+    [summary] resumen diario
+    [handoff] relevo de guardia
+    [opening_ping] aviso de apertura
+    [sla_warning] alerta de SLA
+    [member_gone] aviso
+   *[other] { $kind }
+}
+member-gone = <@{ $member }> está en la rotación de { $level_name } pero ya no está en el servidor: el rol de aviso no pasó a nadie en este turno. Quítalo de `[[rotation]] members` en bot.toml.

@@ -2,8 +2,8 @@
 //! Discord accepted it, retrying with backoff otherwise, and setting it aside after a day.
 //!
 //! Order and isolation: the outbox hands out only the messages that may go now (a ticket's
-//! edits, thread and thread posts wait for every earlier message of that ticket; pages stand
-//! alone). Tickets are delivered concurrently, each in order, so one channel that refuses or
+//! edits follow each other, its thread follows its page, thread posts follow the thread;
+//! pages stand alone). Tickets are delivered concurrently, each in order, so one channel that refuses or
 //! never answers delays nothing but its own ticket; every request has a timeout.
 //!
 //! Exactly once: every message carries its outbox id as a nonce with `enforce_nonce`, so
@@ -260,7 +260,9 @@ impl Deliverer {
                     error: &error,
                     next_attempt_at: now + chrono::Duration::from_std(wait).unwrap_or_default(),
                     uncertain: e.uncertain() || p.uncertain,
-                    give_up: now - p.created_at >= GIVE_UP_AFTER,
+                    // A day of trying, counted from the first attempt: a message held back
+                    // (the desk closed, its ticket's thread failing) is not set aside early.
+                    give_up: now - p.first_attempt_at.unwrap_or(now) >= GIVE_UP_AFTER,
                 };
                 if failed.give_up {
                     tracing::error!(outbox = p.id, %error, "delivery failed for a day; set aside");
@@ -300,15 +302,39 @@ impl Deliverer {
                 Ok(None) => Ok(None),
                 Err(e) => Err(e),
             },
-            Outgoing::Repage { channel, role, .. }
-            | Outgoing::AdminPage { channel, role, .. }
-            | Outgoing::DeliveryFailed { channel, role, .. }
+            Outgoing::Repage {
+                channel,
+                role,
+                card,
+                ..
+            }
+            | Outgoing::AdminPage {
+                channel,
+                role,
+                card,
+                ..
+            } => {
+                // Reads like a page: the one line that pings, then the ticket's card.
+                let body =
+                    messages::clip(&text.discord_notice(message), crate::render::MESSAGE_LIMIT);
+                let create = messages::role_ping(&p.id.to_string(), *role, &body)
+                    .embed(messages::card_embed(&text, card));
+                self.send(p, 0, ChannelId::new(channel.0), create, &body, now)
+                    .await
+            }
+            Outgoing::DeliveryFailed { channel, role, .. }
             | Outgoing::RoleRefused {
                 channel,
                 admins: role,
                 ..
+            }
+            | Outgoing::MemberGone {
+                channel,
+                admins: role,
+                ..
             } => {
-                let body = messages::clip(&text.outgoing(message), crate::render::MESSAGE_LIMIT);
+                let body =
+                    messages::clip(&text.discord_notice(message), crate::render::MESSAGE_LIMIT);
                 let create = messages::role_ping(&p.id.to_string(), *role, &body);
                 self.send(p, 0, ChannelId::new(channel.0), create, &body, now)
                     .await
@@ -442,6 +468,12 @@ impl Deliverer {
             return Ok(None);
         };
         let thread = self.thread_of(p).await?;
+        // Sent late (its channel failed, edits went ahead): show the ticket as it is now.
+        let latest = match p.ticket_id {
+            Some(t) => self.service.card_after(t, p.id).await.map_err(internal)?,
+            None => None,
+        };
+        let card = latest.as_ref().unwrap_or(card);
         let Some(mut view) = self.view(p.id, page, card, thread) else {
             return Ok(None);
         };
@@ -475,6 +507,9 @@ impl Deliverer {
             .await
             .map_err(internal)?;
         let thread = self.thread_of(p).await?;
+        // One page that cannot be edited (its channel refuses) does not stop the others; the
+        // retry edits them all again, which changes nothing where they are right.
+        let mut first_error = None;
         for (page, message) in &pages {
             let (Outgoing::Page { channel, .. }, Some(view)) =
                 (page, self.view(p.id, page, card, thread))
@@ -493,10 +528,12 @@ impl Deliverer {
                 Ok(_) => {}
                 // Someone deleted that page: nothing left to put right there.
                 Err(e) if e.code() == Some(UNKNOWN_MESSAGE) => {}
-                Err(e) => return Err(e),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
             }
         }
-        Ok(())
+        first_error.map_or(Ok(()), Err)
     }
 
     /// Opens the ticket's thread on its page (adopting the one Discord already has), then
@@ -549,14 +586,15 @@ impl Deliverer {
         text: &Text<'_>,
         now: DateTime<Utc>,
     ) -> Sent<Option<u64>> {
-        // Every earlier message of the ticket is through (the outbox holds this one back
-        // otherwise), so a ticket with no thread by now never had a page to hang one on.
+        // The thread's creation is through (the outbox holds this one back otherwise), so a
+        // ticket with no thread by now never had a page to hang one on.
         let Some(thread) = self.thread_of(p).await? else {
             return Ok(None);
         };
         // A long note goes in several messages rather than being cut; the rating buttons
         // ride on the last one.
-        let parts = crate::render::split_message(&text.event(event), crate::render::MESSAGE_LIMIT);
+        let parts =
+            crate::render::split_message(&text.thread_event(event), crate::render::MESSAGE_LIMIT);
         let last = parts.len().saturating_sub(1);
         let closed = matches!(event.kind, crate::domain::EventKind::Closed { .. });
         let buttons = |i: usize, create: CreateMessage| {
@@ -595,15 +633,23 @@ impl Deliverer {
         let role = RoleId::new(role.0);
         let reason = format!("tierdesk: on-call handoff for level {level}");
         let reason = Some(reason.as_str());
+        let mut gone = false;
         if p.parts_done < 1 {
             let add = self
                 .http
                 .add_member_role(guild, UserId::new(on.0), role, reason);
-            self.call(add).await?;
-            self.service
-                .outbox_parts_done(p, 1, now)
-                .await
-                .map_err(internal)?;
+            match self.call(add).await {
+                Ok(()) => self.service.outbox_parts_done(p, 1, now).await,
+                // Left the server: retrying would hold every later handoff of the level. Skip
+                // them, tell the admins, and still take the role from the one going off.
+                Err(e) if e.code() == Some(UNKNOWN_MEMBER) => {
+                    gone = true;
+                    tracing::warn!(level = %level, member = on.0, "the member coming on call left the server");
+                    self.service.handoff_member_gone(p, *level, *on, now).await
+                }
+                Err(e) => return Err(e),
+            }
+            .map_err(internal)?;
         }
         if let (true, Some(off)) = (p.parts_done < 2, off.filter(|o| o != on)) {
             let remove = self
@@ -618,6 +664,10 @@ impl Deliverer {
                 .outbox_parts_done(p, 2, now)
                 .await
                 .map_err(internal)?;
+        }
+        if gone {
+            // Nobody to tell in the queue: the admins' notice says what happened.
+            return Ok(None);
         }
         let until = format!("<t:{}:f>", until.timestamp());
         let notice = text.handoff_notice(m, until).unwrap_or_default();
@@ -783,7 +833,7 @@ impl Deliverer {
         if lease.held && lease.renewed.is_some_and(|at| now - at < renew) {
             return true;
         }
-        let held = match self.service.hold_delivery(now).await {
+        let held = match self.service.hold_delivery_now().await {
             Ok(held) => held,
             Err(e) => {
                 tracing::error!(error = ?e, "renewing the delivery lease failed");

@@ -72,21 +72,32 @@ fn level_label(text: &Text, level: Level) -> String {
     format!("{level} ({name})")
 }
 
-/// The page's embed: who it is for, where it came from, and the ticket as it stands.
-fn page_embed(text: &Text, p: &PageView) -> CreateEmbed {
+/// The ticket's card as an embed (a re-page, the admins' page): number and title, colour,
+/// priority, level and status.
+pub fn card_embed(text: &Text, c: &TicketCard) -> CreateEmbed {
+    card_base(text, c, c.level)
+}
+
+fn card_base(text: &Text, c: &TicketCard, level: Level) -> CreateEmbed {
     let l = text.lang;
-    let c = p.card;
-    let mut embed = CreateEmbed::new()
+    CreateEmbed::new()
         .title(clip(&format!("#{} {}", c.number, c.title), EMBED_TITLE))
-        .description(clip(&text.arrival(p.arrival).join("\n"), EMBED_DESCRIPTION))
         .colour(colour(c.priority))
         .field(
             tr!(l, "page-field-priority"),
             text.priority(c.priority),
             true,
         )
-        .field(tr!(l, "page-field-level"), level_label(text, p.level), true)
-        .field(tr!(l, "page-field-status"), text.status(c.status), true);
+        .field(tr!(l, "page-field-level"), level_label(text, level), true)
+        .field(tr!(l, "page-field-status"), text.status(c.status), true)
+}
+
+/// The page's embed: who it is for, where it came from, and the ticket as it stands.
+fn page_embed(text: &Text, p: &PageView) -> CreateEmbed {
+    let l = text.lang;
+    let c = p.card;
+    let mut embed = card_base(text, c, p.level)
+        .description(clip(&text.arrival(p.arrival).join("\n"), EMBED_DESCRIPTION));
     if c.level != p.level {
         embed = embed.field(tr!(l, "page-field-owner"), level_label(text, c.level), true);
     }

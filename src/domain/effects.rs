@@ -177,6 +177,9 @@ pub enum Outgoing {
         /// This is re-page `count` of `limit`.
         count: u32,
         limit: u32,
+        /// How long the ticket has waited at the level, in seconds, when the re-page was due.
+        #[serde(default)]
+        waited_secs: i64,
     },
     /// Nobody at level 3 acknowledged after every re-page: the admins are paged.
     AdminPage {
@@ -224,6 +227,14 @@ pub enum Outgoing {
         level: Level,
         role: RoleId,
     },
+    /// A rotation member the page role could not go to (no longer in the server): the
+    /// admins are told once, naming them.
+    MemberGone {
+        channel: ChannelId,
+        admins: RoleId,
+        level: Level,
+        member: UserId,
+    },
     /// The backlog summary, in the summary channel.
     Summary {
         channel: ChannelId,
@@ -248,6 +259,7 @@ impl Outgoing {
             Outgoing::SlaWarning { .. } => "sla_warning",
             Outgoing::ThreadMention { .. } => "thread_mention",
             Outgoing::RoleRefused { .. } => "role_refused",
+            Outgoing::MemberGone { .. } => "member_gone",
         }
     }
 
@@ -282,9 +294,10 @@ impl Outgoing {
                 Some(*number)
             }
             Outgoing::DeliveryFailed { ticket, .. } => *ticket,
-            Outgoing::Summary { .. } | Outgoing::Handoff { .. } | Outgoing::RoleRefused { .. } => {
-                None
-            }
+            Outgoing::Summary { .. }
+            | Outgoing::Handoff { .. }
+            | Outgoing::RoleRefused { .. }
+            | Outgoing::MemberGone { .. } => None,
         }
     }
 }

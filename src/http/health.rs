@@ -37,8 +37,13 @@ pub async fn health(State(state): State<AppState>) -> Response {
 
 /// This replica, the one delivering the outbox, and the configs that differ from this one's.
 async fn replicas(state: &AppState) -> serde_json::Value {
+    let now = state
+        .service
+        .database_now()
+        .await
+        .unwrap_or_else(|_| Utc::now());
     let delivering = match state.service.delivery_holder().await {
-        Ok(Some((holder, until))) if until >= Utc::now() => json!(holder),
+        Ok(Some((holder, until))) if until >= now => json!(holder),
         _ => json!(null),
     };
     let drift: Vec<serde_json::Value> = state

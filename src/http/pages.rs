@@ -154,7 +154,7 @@ impl Page<'_> {
                 @for e in timeline {
                     li {
                         time datetime=(e.at.to_rfc3339()) { (e.at.format("%Y-%m-%d %H:%M UTC")) }
-                        " · " (self.text.event(e))
+                        " · " (self.text.thread_event(e))
                     }
                 }
             }

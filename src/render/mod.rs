@@ -15,6 +15,7 @@ pub mod chart;
 mod outgoing;
 mod replies;
 mod summary;
+mod terminal;
 mod timeline;
 
 /// Renders for one config in one language.
@@ -24,8 +25,10 @@ pub struct Text<'a> {
     pub lang: Lang,
 }
 
+/// A time as Discord shows it: in each reader's own time zone and language. The console
+/// turns the markup into the desk's local time (`Text::for_terminal`).
 fn when(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+    format!("<t:{}:f>", t.timestamp())
 }
 
 impl<'a> Text<'a> {

@@ -18,7 +18,8 @@ impl Text<'_> {
             | Outgoing::SlaWarning { .. }
             | Outgoing::ThreadMention { .. }
             | Outgoing::Handoff { .. }
-            | Outgoing::RoleRefused { .. } => self.notice_text(m),
+            | Outgoing::RoleRefused { .. }
+            | Outgoing::MemberGone { .. } => self.notice_text(m),
             Outgoing::PageUpdate { card: c } => {
                 tr!(l, "page-edited", number = c.number, card = self.card(c))
             }
@@ -96,6 +97,7 @@ impl Text<'_> {
                 card: c,
                 count,
                 limit,
+                ..
             } => format!(
                 "{}\n    {}",
                 tr!(
@@ -149,16 +151,7 @@ impl Text<'_> {
                 ticket,
                 error,
             } => {
-                let body = match ticket {
-                    Some(n) => tr!(
-                        l,
-                        "delivery-failed-ticket",
-                        what = what,
-                        number = n,
-                        error = error
-                    ),
-                    None => tr!(l, "delivery-failed", what = what, error = error),
-                };
+                let body = self.delivery_failed(what, *ticket, error);
                 format!(
                     "{}\n    {body}",
                     tr!(l, "delivery-failed-head", channel = channel, role = role)
@@ -204,8 +197,111 @@ impl Text<'_> {
                 tr!(l, "delivery-failed-head", channel = channel, role = admins),
                 tr!(l, "role-refused", level = level, role = role)
             ),
+            Outgoing::MemberGone {
+                channel,
+                admins,
+                level,
+                member,
+            } => format!(
+                "{}\n    {}",
+                tr!(l, "delivery-failed-head", channel = channel, role = admins),
+                self.member_gone(*level, *member)
+            ),
             // `outgoing` sends only its own group here.
             _ => String::new(),
+        }
+    }
+
+    fn member_gone(&self, level: crate::domain::Level, member: UserId) -> String {
+        let level_name = self.level_name(level);
+        tr!(
+            self.lang,
+            "member-gone",
+            member = member,
+            level_name = level_name
+        )
+    }
+
+    /// The words of a delivery that failed: what it was, for people.
+    fn delivery_failed(
+        &self,
+        what: &str,
+        ticket: Option<crate::domain::TicketNumber>,
+        error: &str,
+    ) -> String {
+        let l = self.lang;
+        let what = tr!(l, "delivery-what", kind = what);
+        match ticket {
+            Some(n) => tr!(
+                l,
+                "delivery-failed-ticket",
+                what = what,
+                number = n,
+                error = error
+            ),
+            None => tr!(l, "delivery-failed", what = what, error = error),
+        }
+    }
+
+    /// A re-page, the admins' page or a notice to the admins as it reads in Discord: the
+    /// one mention it pings, then plain words (no console heads, no channel ids).
+    pub fn discord_notice(&self, m: &Outgoing) -> String {
+        let l = self.lang;
+        let admin_notice = |role: &crate::domain::RoleId, body: String| {
+            tr!(l, "admin-notice", role = role, body = body)
+        };
+        match m {
+            Outgoing::Repage {
+                role,
+                level,
+                card,
+                count,
+                limit,
+                waited_secs,
+                ..
+            } => tr!(
+                l,
+                "repage-text",
+                role = role,
+                number = card.number,
+                level_name = self.level_name(*level),
+                waited = crate::domain::figures::human_duration(*waited_secs),
+                count = count,
+                limit = limit
+            ),
+            Outgoing::AdminPage {
+                role,
+                card,
+                repages,
+                ..
+            } => tr!(
+                l,
+                "admin-page-text",
+                role = role,
+                number = card.number,
+                level_name = self.level_name(card.level),
+                repages = repages
+            ),
+            Outgoing::DeliveryFailed {
+                role,
+                what,
+                ticket,
+                error,
+                ..
+            } => admin_notice(role, self.delivery_failed(what, *ticket, error)),
+            Outgoing::RoleRefused {
+                admins,
+                level,
+                role,
+                ..
+            } => admin_notice(admins, tr!(l, "role-refused", level = level, role = role)),
+            Outgoing::MemberGone {
+                admins,
+                level,
+                member,
+                ..
+            } => admin_notice(admins, self.member_gone(*level, *member)),
+            _ => self.outgoing(m),
         }
     }
 

@@ -9,18 +9,22 @@ use crate::tr;
 impl Text<'_> {
     /// One timeline entry as a line.
     pub fn event(&self, e: &Event) -> String {
-        let l = self.lang;
+        let (who, what) = self.who_and_what(e);
+        let at = format!("<t:{}:f>", e.at.timestamp());
+        tr!(self.lang, "ev-line", at = at, who = who, what = what)
+    }
+
+    /// A timeline entry as a thread post: Discord shows each message's time, so no stamp.
+    pub fn thread_event(&self, e: &Event) -> String {
+        let (who, what) = self.who_and_what(e);
+        tr!(self.lang, "ev-line-unstamped", who = who, what = what)
+    }
+
+    fn who_and_what(&self, e: &Event) -> (String, String) {
         let who = e
             .actor
-            .map_or_else(|| tr!(l, "the-bot"), |u| format!("<@{u}>"));
-        let what = self.what(&e.kind);
-        tr!(
-            l,
-            "ev-line",
-            at = e.at.format("%Y-%m-%d %H:%M"),
-            who = who,
-            what = what
-        )
+            .map_or_else(|| tr!(self.lang, "the-bot"), |u| format!("<@{u}>"));
+        (who, self.what(&e.kind))
     }
 
     /// What an event did, as words.

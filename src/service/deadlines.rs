@@ -139,6 +139,7 @@ impl Service {
                     card: TicketCard::from(&*ticket),
                     count,
                     limit: tier.repage_limit,
+                    waited_secs: (change.ctx.now - ticket.arrived_at).num_seconds().max(0),
                 });
                 DeadlineAction::Repaged {
                     number,

@@ -101,6 +101,30 @@ impl Service {
         Ok(())
     }
 
+    /// The member a handoff gives the page role to has left the server: the handoff goes on
+    /// past that step (the one going off still loses the role) and, in the same transaction,
+    /// the admins are told once, naming them.
+    pub async fn handoff_member_gone(
+        &self,
+        p: &Pending,
+        level: crate::domain::Level,
+        member: crate::domain::UserId,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let notice = Outgoing::MemberGone {
+            channel: self.config.summary.channel_id,
+            admins: self.config.discord.admin_role_id,
+            level,
+            member,
+        };
+        let mut tx = self.store.begin_write().await?;
+        outbox::mark_parts(&mut *tx, p.id, 1, now).await?;
+        outbox::enqueue(&mut tx, self.config.discord.guild_id, None, &[notice], now).await?;
+        tx.commit().await?;
+        self.messages_queued.notify_one();
+        Ok(())
+    }
+
     /// The level that owns a ticket and its status, by database id.
     pub async fn ticket_state(
         &self,
@@ -122,6 +146,15 @@ impl Service {
         before: i64,
     ) -> anyhow::Result<Option<outbox::QueuedPage>> {
         outbox::page_before(self.store.reader(), ticket, before).await
+    }
+
+    /// The ticket's card as queued after outbox row `after`, if anything newer was queued.
+    pub async fn card_after(
+        &self,
+        ticket: i64,
+        after: i64,
+    ) -> anyhow::Result<Option<crate::domain::effects::TicketCard>> {
+        outbox::card_after(self.store.reader(), ticket, after).await
     }
 
     /// Every page of the ticket Discord has, queued before outbox row `before`.

@@ -94,6 +94,18 @@ impl Service {
         Ok(held)
     }
 
+    /// Takes or renews the delivery lease at the database's time rather than this replica's:
+    /// replicas whose clocks disagree by seconds would otherwise both hold it, or neither.
+    pub async fn hold_delivery_now(&self) -> anyhow::Result<bool> {
+        let now = self.store.database_now().await?;
+        self.hold_delivery(now).await
+    }
+
+    /// The database's clock (the time leases are read against).
+    pub async fn database_now(&self) -> anyhow::Result<DateTime<Utc>> {
+        self.store.database_now().await
+    }
+
     /// Lets the delivery lease go, so another replica (or this one restarted) delivers at once.
     pub async fn release_delivery(&self) -> anyhow::Result<()> {
         let mut tx = self.store.begin_write().await?;

@@ -120,28 +120,52 @@ impl Store {
     }
 
     /// Whether the database takes a write now: takes the write lock and lets it go, waiting
-    /// at most a second or two for it (a probe for `/health`, on its own connection).
+    /// at most about a second for it (a probe for `/health`, on its own connection).
+    ///
+    /// The probe runs on a task of its own, so a caller that gives up (a load balancer's
+    /// timeout drops the HTTP handler) cannot leave the probe's connection inside its
+    /// transaction, holding the write lock: the task always ends with its rollback.
     pub async fn writable(&self) -> anyhow::Result<()> {
-        let mut probe = self.probe.acquire().await?;
-        let lock = match self.backend {
-            Backend::Sqlite => "BEGIN IMMEDIATE",
-            Backend::Postgres => "BEGIN",
+        let store = self.clone();
+        tokio::spawn(async move { store.probe_write().await })
+            .await
+            .context("the write probe stopped")?
+    }
+
+    async fn probe_write(&self) -> anyhow::Result<()> {
+        let mut tx = match self.backend {
+            // The probe pool's busy timeout bounds the wait.
+            Backend::Sqlite => self.probe.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.probe.begin().await?,
         };
-        sqlx::query(lock).execute(&mut *probe).await?;
-        if self.backend == Backend::Postgres {
-            sqlx::query("SET LOCAL lock_timeout = '1s'")
-                .execute(&mut *probe)
-                .await?;
-            let locked = sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(WRITE_LOCK)
-                .execute(&mut *probe)
-                .await;
-            sqlx::query("ROLLBACK").execute(&mut *probe).await?;
-            locked?;
-            return Ok(());
-        }
-        sqlx::query("ROLLBACK").execute(&mut *probe).await?;
+        let locked = match self.backend {
+            Backend::Sqlite => Ok(()),
+            Backend::Postgres => Self::probe_lock(&mut tx).await,
+        };
+        tx.rollback().await?;
+        locked
+    }
+
+    async fn probe_lock(tx: &mut Tx) -> anyhow::Result<()> {
+        sqlx::query("SET LOCAL lock_timeout = '1s'")
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(WRITE_LOCK)
+            .execute(&mut **tx)
+            .await?;
         Ok(())
+    }
+
+    /// The database's clock: every replica reads leases against the same time, whatever
+    /// its own clock says.
+    pub async fn database_now(&self) -> anyhow::Result<DateTime<Utc>> {
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT CAST(strftime('%s', 'now') AS INTEGER)",
+            Backend::Postgres => "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS BIGINT)",
+        };
+        let secs: i64 = sqlx::query_scalar(sql).fetch_one(&self.readers).await?;
+        Ok(from_ts(secs))
     }
 
     /// The pool for reads that need no transaction.

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyExecutor;
 
 use super::{ts, values_list, Tx};
-use crate::domain::effects::Outgoing;
+use crate::domain::effects::{Outgoing, TicketCard};
 use crate::domain::GuildId;
 
 /// Queues messages in one statement, in order; returns their ids (the delivery nonces).
@@ -69,15 +69,24 @@ pub struct Pending {
 /// Rows still to deliver (neither delivered nor set aside).
 const PENDING: &str = "delivered_at IS NULL AND failed_at IS NULL";
 
-/// A row may go now when nothing earlier of its ticket, or of its lane, is still pending:
-/// pages stand alone (a page in a failing channel never holds back another level's page),
-/// while edits, the thread and thread posts follow every earlier message of their ticket in
-/// order, and a level's role changes follow each other.
-const ELIGIBLE: &str = "(o.kind IN ('page', 'repage', 'admin_page', 'opening_ping') \
-     OR ((o.ticket_id IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.ticket_id = o.ticket_id \
-         AND e.id < o.id AND e.delivered_at IS NULL AND e.failed_at IS NULL)) \
+/// A row may go now unless something it needs is still pending — and only that, so a
+/// message due later (the desk's opening ping) or a page failing in one channel holds back
+/// nothing else of its ticket:
+/// - a page edit follows the ticket's earlier edits (the last one shows the truth); it does
+///   not wait for pages still undelivered, which are sent showing the latest card;
+/// - the thread follows the page it hangs off;
+/// - thread posts and mentions follow the thread and each other;
+/// - a level's role changes follow each other (its lane).
+///
+/// Pages, re-pages, notices and summaries stand alone.
+const ELIGIBLE: &str = "(NOT EXISTS (SELECT 1 FROM outbox e WHERE e.ticket_id = o.ticket_id \
+         AND e.id < o.id AND e.delivered_at IS NULL AND e.failed_at IS NULL \
+         AND ((o.kind = 'page_update' AND e.kind = 'page_update') \
+           OR (o.kind = 'thread_open' AND e.kind = 'page') \
+           OR (o.kind IN ('thread_post', 'thread_mention') \
+               AND e.kind IN ('thread_open', 'thread_post', 'thread_mention')))) \
      AND (o.lane IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.lane = o.lane \
-         AND e.id < o.id AND e.delivered_at IS NULL AND e.failed_at IS NULL))))";
+         AND e.id < o.id AND e.delivered_at IS NULL AND e.failed_at IS NULL)))";
 
 type PendingRow = (
     i64,
@@ -244,6 +253,27 @@ pub async fn page_before<'e>(
         .transpose()
 }
 
+/// The ticket as the latest page or page edit queued after outbox row `after` shows it:
+/// a page delivered late shows the truth, not the ticket as it was when queued.
+pub async fn card_after<'e>(
+    db: impl AnyExecutor<'e>,
+    ticket_id: i64,
+    after: i64,
+) -> anyhow::Result<Option<TicketCard>> {
+    let payload: Option<String> = sqlx::query_scalar(
+        "SELECT payload FROM outbox WHERE ticket_id = $1 AND kind IN ('page', 'page_update') \
+         AND id > $2 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(ticket_id)
+    .bind(after)
+    .fetch_optional(db)
+    .await?;
+    Ok(payload.and_then(|p| match serde_json::from_str(&p).ok()? {
+        Outgoing::Page { card, .. } | Outgoing::PageUpdate { card } => Some(card),
+        _ => None,
+    }))
+}
+
 /// Every page of the ticket queued before outbox row `before` that Discord has, oldest first:
 /// an edit puts each of them right.
 pub async fn pages_before<'e>(
@@ -275,12 +305,13 @@ pub async fn next_due<'e>(db: impl AnyExecutor<'e>) -> anyhow::Result<Option<Dat
     Ok(next.map(super::from_ts))
 }
 
-/// Deletes delivered messages older than `before`, except the pages of open tickets (their
-/// edits still need them), and modal drafts as old.
+/// Deletes delivered messages older than `before`, except pages, and modal drafts as old.
+/// Pages are kept as long as their ticket: any closed ticket may be reopened, and then every
+/// page it ever had is edited to say so (one small row per arrival).
 pub async fn prune(tx: &mut Tx, before: DateTime<Utc>) -> anyhow::Result<u64> {
     let pruned = sqlx::query(
-        "DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < $1 AND (kind <> 'page' \
-         OR ticket_id IS NULL OR ticket_id IN (SELECT id FROM tickets WHERE status = 'closed'))",
+        "DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < $1 \
+         AND (kind <> 'page' OR ticket_id IS NULL)",
     )
     .bind(ts(before))
     .execute(&mut **tx)
