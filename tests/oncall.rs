@@ -186,6 +186,45 @@ async fn a_member_who_left_the_server_is_skipped_and_the_next_handoff_stays_on_t
 }
 
 #[tokio::test]
+async fn pages_and_re_pages_ping_the_member_on_call_with_the_role() {
+    each_backend(|| async {
+        let (mut app, fake, d) = setup().await;
+        app.service.run_oncall(app.now).await.unwrap();
+        app.ok(
+            &app.requester(),
+            "/ticket open title:\"@everyone VPN <@&1100000000000000003>\" priority:critical",
+        )
+        .await;
+        d.deliver_due(app.now).await.unwrap();
+        app.advance(Duration::minutes(6));
+        assert_eq!(app.service.run_due(app.now).await.unwrap().len(), 1);
+        d.deliver_due(app.now).await.unwrap();
+        let sent: Vec<_> = fake
+            .of("create_message")
+            .into_iter()
+            .filter(|r| r.path.contains("1100000000000000121"))
+            .filter(|r| r.body["embeds"].as_array().is_some_and(|e| !e.is_empty()))
+            .collect();
+        assert_eq!(sent.len(), 2, "the page and the re-page");
+        for r in &sent {
+            assert_eq!(
+                r.body["allowed_mentions"],
+                json!({ "parse": [], "roles": [PAGE_L1], "users": [A] }),
+                "the role and the member on call, nobody the title names"
+            );
+            let content = r.body["content"].as_str().unwrap();
+            assert!(content.contains(&format!("(on call: <@{A}>)")), "{content}");
+        }
+        let repage = sent[1].body["content"].as_str().unwrap();
+        assert!(
+            repage.contains("still not acknowledged after 6m: re-page 1 of"),
+            "{repage}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_handoff_missed_while_down_is_done_once_late() {
     each_backend(|| async {
         let (mut app, fake, d) = setup().await;
@@ -374,7 +413,8 @@ async fn start_puts_the_roles_right_and_a_kill_across_a_handoff_notices_once() {
             .then_some(())
         })
         .await;
-        // A page names who is on call, and pings only the role.
+        // A page names who is on call and pings them with the role: a member may mute role
+        // mentions for the server (SPEC §4). Nobody else.
         fake.dispatch(
             "INTERACTION_CREATE",
             bot::slash(
@@ -402,11 +442,15 @@ async fn start_puts_the_roles_right_and_a_kill_across_a_handoff_notices_once() {
                 .contains(&format!("(on call: <@{B}>)")),
             "{page}"
         );
-        assert_eq!(page["allowed_mentions"]["roles"], json!([PAGE_L1]));
+        assert_eq!(
+            page["allowed_mentions"],
+            json!({ "parse": [], "roles": [PAGE_L1], "users": [B] })
+        );
         assert!(bot::sigterm(&mut running).success());
         let notices = fake
             .of("create_message")
             .iter()
+            .filter(|r| r.body["embeds"].as_array().is_none_or(|e| e.is_empty()))
             .filter(|r| r.body["allowed_mentions"]["users"] == json!([B]))
             .map(|r| r.body["nonce"].to_string())
             .collect::<std::collections::BTreeSet<_>>()

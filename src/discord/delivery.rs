@@ -302,19 +302,13 @@ impl Deliverer {
                 Ok(None) => Ok(None),
                 Err(e) => Err(e),
             },
-            Outgoing::Repage {
-                channel,
-                role,
-                card,
-                ..
-            }
-            | Outgoing::AdminPage {
+            Outgoing::Repage { .. } => self.repage(p, message, &text, now).await,
+            Outgoing::AdminPage {
                 channel,
                 role,
                 card,
                 ..
             } => {
-                // Reads like a page: the one line that pings, then the ticket's card.
                 let body =
                     messages::clip(&text.discord_notice(message), crate::render::MESSAGE_LIMIT);
                 let create = messages::role_ping(&p.id.to_string(), *role, &body)
@@ -450,6 +444,46 @@ impl Deliverer {
         })
     }
 
+    /// A re-page reads like a page: the line that pings the role and the member on call (who
+    /// may mute role mentions), then the ticket's card.
+    async fn repage(
+        &self,
+        p: &Pending,
+        message: &Outgoing,
+        text: &Text<'_>,
+        now: DateTime<Utc>,
+    ) -> Sent<Option<u64>> {
+        let Outgoing::Repage {
+            channel,
+            role,
+            card,
+            level,
+            ..
+        } = message
+        else {
+            return Ok(None);
+        };
+        let on_call = self.on_call(*level).await?;
+        let mut body = text.discord_notice(message);
+        if let Some(member) = on_call {
+            body = format!("{body} {}", text.on_call_note(member));
+        }
+        let body = messages::clip(&body, crate::render::MESSAGE_LIMIT);
+        let create = messages::role_ping(&p.id.to_string(), *role, &body)
+            .allowed_mentions(messages::role_and_member(*role, on_call))
+            .embed(messages::card_embed(text, card));
+        self.send(p, 0, ChannelId::new(channel.0), create, &body, now)
+            .await
+    }
+
+    /// Who is on call at `level`, for a level with a rotation.
+    async fn on_call(&self, level: crate::domain::Level) -> Sent<Option<crate::domain::UserId>> {
+        if self.service.config.rotation(level).is_none() {
+            return Ok(None);
+        }
+        self.service.on_call_now(level).await.map_err(internal)
+    }
+
     async fn thread_of(&self, p: &Pending) -> Sent<Option<u64>> {
         match p.ticket_id {
             Some(t) => self.service.ticket_thread(t).await.map_err(internal),
@@ -477,13 +511,7 @@ impl Deliverer {
         let Some(mut view) = self.view(p.id, page, card, thread) else {
             return Ok(None);
         };
-        if self.service.config.rotation(view.level).is_some() {
-            view.on_call = self
-                .service
-                .on_call_now(view.level)
-                .await
-                .map_err(internal)?;
-        }
+        view.on_call = self.on_call(view.level).await?;
         let content = messages::page_content(text, &view);
         let create = messages::page(text, &view);
         self.send(p, 0, ChannelId::new(channel.0), create, &content, now)

@@ -34,8 +34,8 @@ pub struct PageView<'a> {
     pub ack_due_at: Option<DateTime<Utc>>,
     /// The ticket's thread, once Discord created it.
     pub thread: Option<u64>,
-    /// Who holds the page role, for a level with a rotation: named, not pinged (the role
-    /// already reaches them).
+    /// Who holds the page role, for a level with a rotation: named and pinged with the
+    /// role, since a member may mute role mentions for the server (SPEC §4).
     pub on_call: Option<crate::domain::UserId>,
     /// False out of service hours: the page pings nobody (the role is pinged at opening).
     pub ping: bool,
@@ -173,23 +173,42 @@ pub fn page_content(text: &Text, p: &PageView) -> String {
         level_name = level_name
     );
     match p.on_call {
-        Some(user) => format!("{content} {}", tr!(text.lang, "page-on-call", user = user)),
+        Some(user) => format!("{content} {}", text.on_call_note(user)),
         None => content,
     }
 }
 
-/// A page: mentions exactly the paged role; the ticket's text sits in the embed, and
-/// `allowed_mentions` lets nothing but that role ping.
+/// The paged role and, where a rotation names one, the member on call: all a page or
+/// re-page may ping.
+pub fn role_and_member(
+    role: RoleId,
+    on_call: Option<crate::domain::UserId>,
+) -> CreateAllowedMentions {
+    let roles = CreateAllowedMentions::new().roles([role.0]);
+    match on_call {
+        Some(member) => roles.users([member.0]),
+        None => roles,
+    }
+}
+
+/// Who a page may ping: the role and the member on call, or nobody while the desk is closed.
+/// The ticket's text sits in the embed, so nothing a requester typed can ping.
+fn page_mentions(p: &PageView) -> CreateAllowedMentions {
+    if p.ping {
+        role_and_member(p.role, p.on_call)
+    } else {
+        CreateAllowedMentions::new()
+    }
+}
+
+/// A page: mentions exactly the paged role (and the member on call); `allowed_mentions`
+/// lets nothing else ping.
 pub fn page(text: &Text, p: &PageView) -> CreateMessage {
     CreateMessage::new()
         .content(page_content(text, p))
         .embed(page_embed(text, p))
         .components(page_buttons(text, p))
-        .allowed_mentions(if p.ping {
-            CreateAllowedMentions::new().roles([p.role.0])
-        } else {
-            CreateAllowedMentions::new()
-        })
+        .allowed_mentions(page_mentions(p))
         .nonce(Nonce::String(p.nonce.to_string()))
         .enforce_nonce(true)
 }

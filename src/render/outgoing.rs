@@ -305,6 +305,11 @@ impl Text<'_> {
         }
     }
 
+    /// `(on call: <@member>)`, after a page's or re-page's first line.
+    pub fn on_call_note(&self, member: UserId) -> String {
+        tr!(self.lang, "page-on-call", user = member)
+    }
+
     /// The ping at the desk's opening for a ticket paged while it was closed.
     pub fn opening_ping(&self, role: crate::domain::RoleId, c: &TicketCard) -> String {
         tr!(
