@@ -284,3 +284,31 @@ async fn titles_complete_as_typed() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn characters_unaccent_expands_into_punctuation_break_neither_search_nor_open() {
+    each_backend(|| async {
+        let app = spawn_app().await;
+        corpus(&app).await;
+        let anyone = app.requester();
+        // The word splitter keeps ⑴⑵ (digits to it); PostgreSQL's unaccent makes it `(1)(2)`.
+        let opened = app
+            .ok(
+                &anyone,
+                r#"/ticket open title:"Printer floor 2: steps ⑴⑵ fail""#,
+            )
+            .await;
+        assert!(
+            matches!(opened.reply, Reply::Opened { .. }),
+            "{:?}",
+            opened.reply
+        );
+        let found = hits(
+            &app.ok(&anyone, r#"/kb search query:"⑴⑵ printer ½ ℃""#)
+                .await
+                .reply,
+        );
+        assert_eq!(found, [2], "the printer article, and no syntax error");
+    })
+    .await;
+}

@@ -243,7 +243,13 @@ impl Service {
         // Level 0, self-service: articles that match what the requester wrote.
         let text = format!("{} {}", ticket.title, ticket.details);
         let suggestions = match search_terms(&text, Match::Any) {
-            Some(terms) => store::kb::search(&self.store, ctx.guild, &terms, 3).await?,
+            // Suggestions help; a search that fails must never cost the requester the ticket.
+            Some(terms) => store::kb::search(&self.store, ctx.guild, &terms, 3)
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = ?e, "the article suggestions failed; opening without");
+                    Vec::new()
+                }),
             None => Vec::new(),
         };
         if !suggestions.is_empty() {

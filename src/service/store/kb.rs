@@ -156,7 +156,10 @@ pub async fn search(
 ) -> anyhow::Result<Vec<ArticleHit>> {
     let (sql, query) = match store.backend() {
         Backend::Sqlite => (SQLITE_SEARCH, fts5_query(terms)),
-        Backend::Postgres => (POSTGRES_SEARCH, tsquery(terms)),
+        Backend::Postgres => match unaccented(store, terms).await? {
+            Some(terms) => (POSTGRES_SEARCH, tsquery(&terms)),
+            None => return Ok(Vec::new()),
+        },
     };
     let rows: Vec<(i64, String, String)> = sqlx::query_as(sql)
         .bind(query)
@@ -182,13 +185,24 @@ const SQLITE_SEARCH: &str = "SELECT a.number, a.title, snippet(articles_fts, 1, 
          WHERE articles_fts MATCH $1 AND guild_id = $2 ORDER BY rank LIMIT $3) \
      ORDER BY articles_fts.rank, a.number";
 
-/// `search` holds the weighted vector the migration's trigger keeps; the query is unaccented
-/// as the vector was.
+/// The words as the vector holds them, unaccented by PostgreSQL, then split into words
+/// again: `unaccent` expands some characters into punctuation (`⑴` becomes `(1)`), which
+/// `to_tsquery` would read as syntax.
+async fn unaccented(store: &Store, terms: &SearchTerms) -> anyhow::Result<Option<SearchTerms>> {
+    let plain: String = sqlx::query_scalar("SELECT public.unaccent($1)")
+        .bind(terms.words.join(" "))
+        .fetch_one(store.reader())
+        .await?;
+    Ok(crate::domain::kb::search_terms(&plain, terms.how))
+}
+
+/// `search` holds the weighted vector the migration's trigger keeps; the query's words were
+/// unaccented as the vector was (`unaccented`).
 const POSTGRES_SEARCH: &str = "SELECT number, title, \
          ts_headline('simple', body, q, 'StartSel=\"\", StopSel=\"\", MaxWords=16, MinWords=8, \
              FragmentDelimiter=…, MaxFragments=1') \
      FROM (SELECT number, title, body, ts_rank(search, q) AS rank, q \
-           FROM articles, to_tsquery('simple', public.unaccent($1)) AS q \
+           FROM articles, to_tsquery('simple', $1) AS q \
            WHERE guild_id = $2 AND search @@ q ORDER BY rank DESC, number LIMIT $3) AS hits \
      ORDER BY rank DESC, number";
 
