@@ -63,7 +63,58 @@ fn present(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// The longest key stored as sent; a longer one is stored as its start and a digest of the
+/// whole, so it stays one key per alert and fits PostgreSQL's index row limit (2,704 bytes).
+pub const KEY_MAX_BYTES: usize = 200;
+
+/// `text` without NUL characters, which PostgreSQL refuses in text columns.
+fn without_nul(text: String) -> String {
+    if text.contains('\0') {
+        text.replace('\0', "")
+    } else {
+        text
+    }
+}
+
+/// A key within `KEY_MAX_BYTES`: as sent when short enough, else its first characters and
+/// the SHA-256 of the whole (the same long key always gives the same stored key).
+fn bounded_key(key: String) -> String {
+    if key.len() <= KEY_MAX_BYTES {
+        return key;
+    }
+    use sha2::Digest as _;
+    let digest = hex::encode(sha2::Sha256::digest(key.as_bytes()));
+    let mut head = KEY_MAX_BYTES - digest.len() - 1;
+    while !key.is_char_boundary(head) {
+        head -= 1;
+    }
+    format!("{}#{digest}", &key[..head])
+}
+
 impl Alert {
+    /// The alert as it can be stored on either database: no NUL anywhere, the key bounded.
+    /// Monitoring tools send what they like; one odd alert must not fail a batch.
+    pub fn cleaned(self) -> Alert {
+        let opt = |s: Option<String>| s.map(without_nul);
+        Alert {
+            key: bounded_key(without_nul(self.key)),
+            firing: self.firing,
+            summary: opt(self.summary),
+            name: opt(self.name),
+            description: opt(self.description),
+            labels: (self.labels.into_iter())
+                .map(|(k, v)| (without_nul(k), without_nul(v)))
+                .collect(),
+            severity: opt(self.severity),
+            links: (self.links.into_iter())
+                .map(|l| AlertLink {
+                    label: without_nul(l.label),
+                    url: l.url,
+                })
+                .collect(),
+        }
+    }
+
     pub fn status(&self) -> AlertStatus {
         if self.firing {
             AlertStatus::Firing
@@ -140,6 +191,54 @@ fn single_line(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn nul_characters_and_long_keys_are_made_storable() {
+        let long = "k".repeat(5000);
+        let alert = Alert {
+            key: format!("a\0b{long}"),
+            summary: Some("disk\0 full".into()),
+            labels: [("ho\0st".to_owned(), "db\01".to_owned())].into(),
+            ..Alert::default()
+        }
+        .cleaned();
+        assert!(alert.key.len() <= KEY_MAX_BYTES, "{}", alert.key.len());
+        assert!(alert.key.starts_with("abkkk"), "{}", alert.key);
+        assert_eq!(alert.summary.as_deref(), Some("disk full"));
+        assert_eq!(alert.labels.get("host").map(String::as_str), Some("db1"));
+        let again = Alert {
+            key: format!("ab{long}"),
+            ..Alert::default()
+        }
+        .cleaned();
+        assert_eq!(
+            again.key, alert.key,
+            "the same key always gives the same stored key"
+        );
+        let other = Alert {
+            key: format!("ab{long}x"),
+            ..Alert::default()
+        }
+        .cleaned();
+        assert_ne!(other.key, alert.key, "different keys stay different");
+        let accents = "é".repeat(300);
+        assert!(
+            Alert {
+                key: accents,
+                ..Alert::default()
+            }
+            .cleaned()
+            .key
+            .len()
+                <= KEY_MAX_BYTES
+        );
+        let short = Alert {
+            key: "fp-1".into(),
+            ..Alert::default()
+        }
+        .cleaned();
+        assert_eq!(short.key, "fp-1");
+    }
+
     use super::*;
 
     fn alert() -> Alert {

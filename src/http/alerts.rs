@@ -13,6 +13,10 @@ use crate::config::AlertSource;
 use crate::service::AlertOutcome;
 use crate::telemetry;
 
+/// The most alerts one request may carry: they are written in one transaction, under the
+/// write lock every Discord interaction also waits for.
+pub const MAX_ALERTS_PER_REQUEST: usize = 500;
+
 pub async fn receive(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -43,6 +47,18 @@ pub async fn receive(
             return problem(StatusCode::BAD_REQUEST, reason);
         }
     };
+    if alerts.len() > MAX_ALERTS_PER_REQUEST {
+        telemetry::alert(&source.name, "rejected");
+        return problem(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "{} alerts in one request; at most {MAX_ALERTS_PER_REQUEST} are taken at once: \
+                 send them in smaller groups (Alertmanager: group_by, or max_alerts in the \
+                 webhook config)",
+                alerts.len()
+            ),
+        );
+    }
     match state.alerts.submit(source, alerts).await {
         Ok(outcomes) => accepted(&source.name, &outcomes),
         Err(reason) => problem(

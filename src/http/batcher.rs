@@ -66,24 +66,44 @@ async fn write_batches(service: Service, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let requests: Vec<(&AlertSource, &[Alert])> = batch
-            .iter()
-            .map(|j| (&j.source, j.alerts.as_slice()))
-            .collect();
-        let written = service.receive_alert_requests(&requests, Utc::now()).await;
-        match written {
-            Ok(outcomes) => {
-                for (job, outcome) in batch.into_iter().zip(outcomes) {
-                    let _ = job.reply.send(Ok(outcome));
-                }
+        write_batch(&service, batch).await;
+    }
+}
+
+/// Writes the batch in one transaction; if that fails, each request again on its own, so
+/// one request the database refuses costs only that request its 503.
+async fn write_batch(service: &Service, batch: Vec<Job>) {
+    let requests: Vec<(&AlertSource, &[Alert])> = batch
+        .iter()
+        .map(|j| (&j.source, j.alerts.as_slice()))
+        .collect();
+    let written = service.receive_alert_requests(&requests, Utc::now()).await;
+    match written {
+        Ok(outcomes) => {
+            for (job, outcome) in batch.into_iter().zip(outcomes) {
+                let _ = job.reply.send(Ok(outcome));
             }
-            Err(e) => {
-                tracing::error!(error = ?e, requests = batch.len(), "storing alerts failed");
-                for job in batch {
-                    let _ = job
-                        .reply
-                        .send(Err("the alerts could not be stored".to_owned()));
-                }
+        }
+        Err(e) if batch.len() == 1 => {
+            tracing::error!(error = ?e, "storing an alert request failed");
+            for job in batch {
+                let _ = job
+                    .reply
+                    .send(Err("the alerts could not be stored".to_owned()));
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = ?e, requests = batch.len(), "storing a batch of alerts failed; storing each request on its own");
+            for job in batch {
+                let one = [(&job.source, job.alerts.as_slice())];
+                let written = service.receive_alert_requests(&one, Utc::now()).await;
+                let answer = written
+                    .map(|mut outcomes| outcomes.pop().unwrap_or_default())
+                    .map_err(|e| {
+                        tracing::error!(error = ?e, source = %job.source.name, "storing an alert request failed");
+                        "the alerts could not be stored".to_owned()
+                    });
+                let _ = job.reply.send(answer);
             }
         }
     }

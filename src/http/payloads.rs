@@ -10,8 +10,13 @@ use serde::Deserialize;
 use crate::config::AlertKind;
 use crate::domain::alert::{Alert, AlertLink};
 
-/// Reads a body of `kind` into alerts, or says what is wrong with it.
+/// Reads a body of `kind` into alerts, or says what is wrong with it. The alerts come back
+/// cleaned (`Alert::cleaned`): storable on either database whatever the tool sent.
 pub fn parse(kind: AlertKind, body: &[u8]) -> Result<Vec<Alert>, String> {
+    Ok(read(kind, body)?.into_iter().map(Alert::cleaned).collect())
+}
+
+fn read(kind: AlertKind, body: &[u8]) -> Result<Vec<Alert>, String> {
     match kind {
         AlertKind::Alertmanager | AlertKind::Grafana => {
             let hook: PromWebhook = from_json(body)?;
