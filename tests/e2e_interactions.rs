@@ -282,3 +282,41 @@ async fn a_ticket_opened_from_the_console_beside_the_bot_is_paged_within_seconds
     stop_cleanly(&mut bot, dir.path());
     assert_no_panic(dir.path());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callback_discord_refuses_is_logged_without_the_interaction_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fake, base) = FakeDiscord::start().await;
+    let mut bot = start_bot(dir.path(), &base);
+    connected(&fake).await;
+    fake.fail("callback", fake_discord::Fault::UnknownInteraction, 1);
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(
+            9701,
+            "open",
+            texts(&[("title", "late answer")]),
+            "5000",
+            &[],
+        ),
+    );
+    fake.wait_for(15, "the refused callback", |r| {
+        r.iter()
+            .any(|r| r.path == "/interactions/9701/token-9701/callback")
+            .then_some(())
+    })
+    .await;
+    // The ticket is stored all the same, and paged.
+    page_in(&fake, QUEUE_L1).await;
+    stop_cleanly(&mut bot, dir.path());
+    let log = std::fs::read_to_string(dir.path().join("bot.log")).unwrap();
+    assert!(
+        log.contains("/interactions/9701/***/callback"),
+        "the failure is logged with its URL, token cut: {log}"
+    );
+    assert!(
+        !log.contains("token-9701"),
+        "the token (valid 15 minutes) never reaches the log: {log}"
+    );
+    assert_no_panic(dir.path());
+}

@@ -46,6 +46,9 @@ pub enum Fault {
     Forbidden,
     /// Answers normally: lets a queue of faults start after some successes.
     Pass,
+    /// 404 Unknown Interaction (10062): what Discord answers a callback that came too late
+    /// or for a token it no longer knows.
+    UnknownInteraction,
 }
 
 #[derive(Default)]
@@ -503,6 +506,11 @@ async fn answer_fault(fault: Fault) -> Option<Response> {
                 None
             }
             Fault::Drop => Some(dropped()),
+            Fault::UnknownInteraction => Some((
+                StatusCode::NOT_FOUND,
+                Json(json!({ "message": "Unknown interaction", "code": 10062 })),
+            )
+                .into_response()),
             Fault::Status(code) => Some((
                 StatusCode::from_u16(code).unwrap(),
                 Json(json!({ "message": "injected failure", "code": 0 })),
