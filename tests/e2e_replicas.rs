@@ -383,3 +383,83 @@ async fn start_listening(dir: &Path, base: &str, url: &str) -> (Child, String) {
     }
     panic!("no replica could listen after five ports");
 }
+
+/// Sends `signal` (`STOP`, `CONT`) to a replica's process.
+fn signal(bot: &Child, signal: &str) {
+    let done = std::process::Command::new("kill")
+        .args([format!("-{signal}"), bot.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(done.success(), "kill -{signal}");
+}
+
+/// A replica frozen with SIGSTOP in the middle of its writes (a paused VM, a process stopped
+/// by a debugger) may hold PostgreSQL's write lock. PostgreSQL ends its session once it has
+/// sat idle in its transaction for a few seconds, which frees the lock: the other replica's
+/// tickets keep being stored and paged, every time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_frozen_with_sigstop_does_not_stop_the_others_writing() {
+    if postgres_server().is_none() {
+        return;
+    }
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let url = Backend::Postgres.fresh_url(dirs[0].path()).await;
+    let (fake, base) = FakeDiscord::start().await;
+    let mut bots = Replicas(
+        dirs.iter()
+            .map(|d| start_replica(d.path(), &base, &url))
+            .collect(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while fake.sessions() < 2 {
+        assert!(Instant::now() < deadline, "two gateway sessions");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut waits = Vec::new();
+    for round in 0..4u64 {
+        // A burst both replicas work on, and the first is frozen in the middle of it.
+        for i in 0..30 {
+            let title = format!("replica run {}", round * 100 + i);
+            fake.dispatch(
+                "INTERACTION_CREATE",
+                slash(
+                    60_000 + round * 100 + i,
+                    "open",
+                    texts(&[("title", &title)]),
+                    "5000",
+                    &[],
+                ),
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(15 * round)).await;
+        signal(&bots.0[0], "STOP");
+        let frozen = Instant::now();
+        let title = format!("after kill {round}");
+        fake.dispatch(
+            "INTERACTION_CREATE",
+            slash(
+                70_000 + round,
+                "open",
+                texts(&[("title", &title)]),
+                "5000",
+                &[],
+            ),
+        );
+        let paged = fake
+            .wait_for(
+                40,
+                "the page of a ticket opened while a replica is frozen",
+                |r| first_page_of(r, &title),
+            )
+            .await;
+        waits.push(paged - frozen);
+        signal(&bots.0[0], "CONT");
+        settle(&fake).await;
+    }
+    println!("pages while a replica was frozen arrived after {waits:?}");
+    for (bot, dir) in bots.0.iter_mut().zip(&dirs) {
+        stop_cleanly(bot, dir.path());
+        assert_no_panic(dir.path());
+    }
+}
