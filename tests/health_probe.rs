@@ -47,15 +47,24 @@ async fn probes_given_up_during_a_long_write_never_stop_the_writes() {
             // Three probes at once, each given up after 0.3 s, as a balancer does under load.
             let probes = (0..3).map(|_| impatient.get(format!("{base}/health")).send());
             for answer in futures_util::future::join_all(probes).await {
-                assert!(answer.is_err(), "round {round}: the probe waits for the lock");
+                assert!(
+                    answer.is_err(),
+                    "round {round}: the probe waits for the lock"
+                );
             }
             holder.await.unwrap();
             let opened = tokio::time::timeout(
                 Duration::from_secs(15),
-                app.ok(&app.requester(), &format!("/ticket open title:\"after probe {round}\"")),
+                app.ok(
+                    &app.requester(),
+                    &format!("/ticket open title:\"after probe {round}\""),
+                ),
             )
             .await;
-            assert!(opened.is_ok(), "round {round}: a write goes through after the probes");
+            assert!(
+                opened.is_ok(),
+                "round {round}: a write goes through after the probes"
+            );
         }
         let (status, body) = {
             let r = reqwest::get(format!("{base}/health")).await.unwrap();

@@ -83,7 +83,11 @@ async fn one_replica_delivers_and_another_takes_over_when_its_lease_lapses() {
 #[tokio::test]
 async fn replicas_with_different_configs_name_the_keys_and_health_shows_them() {
     each_backend(|| async {
-        let app = spawn_app().await;
+        const EXAMPLE: &str = concat!(
+            include_str!("../bot.toml.example"),
+            "\n[http]\nlisten = \"127.0.0.1:0\"\ndashboard_token = \"health-key-0123\"\n"
+        );
+        let app = spawn_app_with(EXAMPLE).await;
         let same = replica(&app, EXAMPLE).await;
         let changed_text = EXAMPLE.replacen("timezone = ", "# a comment\ntimezone    = ", 1);
         assert_eq!(
@@ -127,13 +131,25 @@ async fn replicas_with_different_configs_name_the_keys_and_health_shows_them() {
         assert_eq!(seen[0].keys, ["summary.timezone"]);
 
         let (base, _stop) = serve_http(&app).await;
-        let text = reqwest::get(format!("{base}/health"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let health = |key: Option<&'static str>| {
+            let mut req = reqwest::Client::new().get(format!("{base}/health"));
+            if let Some(key) = key {
+                req = req.bearer_auth(key);
+            }
+            async move {
+                let text = req.send().await.unwrap().text().await.unwrap();
+                serde_json::from_str::<serde_json::Value>(&text).unwrap()
+            }
+        };
+        // Anyone sees the status; only the key holder which host and process run, what
+        // failed at start and which keys differ.
+        for key in [None, Some("wrong-key")] {
+            let public = health(key).await;
+            assert_eq!(public["database"], "ok");
+            assert!(public.get("replicas").is_none(), "{public}");
+            assert!(public.get("failed_checks").is_none(), "{public}");
+        }
+        let body = health(Some("health-key-0123")).await;
         let differs = &body["replicas"]["config_differs"];
         assert_eq!(differs[0]["replica"], newer.replica_name(), "{body}");
         assert_eq!(differs[0]["differing_keys"][0], "summary.timezone");

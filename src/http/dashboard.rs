@@ -66,11 +66,27 @@ fn key(state: &AppState) -> Result<&Secret, Shut> {
 
 /// Whether the request may see the dashboard.
 fn gate(state: &AppState, headers: &HeaderMap, path: &str) -> Result<(), Shut> {
-    let key = key(state)?;
-    if cookie(headers).is_some_and(|given| key.matches(&given)) {
+    key(state)?;
+    if holds_key(state, headers) {
         return Ok(());
     }
     Err(Shut::NoKey(path.to_owned()))
+}
+
+/// Whether the request carries the dashboard key: its cookie, or `Authorization: Bearer`
+/// (for an operator's script or a monitoring probe). Without a key configured, nobody does.
+pub(super) fn holds_key(state: &AppState, headers: &HeaderMap) -> bool {
+    let Ok(key) = key(state) else {
+        return false;
+    };
+    let bearer = (headers.get(header::AUTHORIZATION))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    cookie(headers)
+        .into_iter()
+        .chain(bearer)
+        .any(|given| key.matches(&given))
 }
 
 /// The key the browser sent in the dashboard's cookie.

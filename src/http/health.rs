@@ -1,10 +1,11 @@
 //! `GET /health`: 200 when the database takes writes and the bot is connected to Discord,
-//! 503 otherwise, with the same body either way: the database, the gateway, the outbox, and
-//! the doctor's checks that failed at start, and the replicas: which one this is, which one
-//! delivers, and the other replicas running a different config (a warning, not a failure).
+//! 503 otherwise, with the same body either way: the database, the gateway and the outbox.
+//! With the dashboard key (its cookie or `Authorization: Bearer`) it adds what is not for
+//! everyone to read: the doctor's checks that failed at start, and the replicas — which one
+//! this is (host and process), which one delivers, and the configs that differ.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
@@ -12,7 +13,7 @@ use serde_json::json;
 
 use super::AppState;
 
-pub async fn health(State(state): State<AppState>) -> Response {
+pub async fn health(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let database = state.service.database_ok().await;
     let discord = state.discord.is_ready();
     let outbox = match state.service.outbox_health(Utc::now()).await {
@@ -20,13 +21,15 @@ pub async fn health(State(state): State<AppState>) -> Response {
         Err(_) => json!(null),
     };
     let healthy = database && discord && !outbox.is_null();
-    let body = json!({
+    let mut body = json!({
         "database": if database { "ok" } else { "not answering" },
         "discord": if discord { "ready" } else { "disconnected" },
         "outbox": outbox,
-        "failed_checks": state.discord.failed_checks(),
-        "replicas": replicas(&state).await,
     });
+    if super::dashboard::holds_key(&state, &headers) {
+        body["failed_checks"] = json!(state.discord.failed_checks());
+        body["replicas"] = replicas(&state).await;
+    }
     let status = if healthy {
         StatusCode::OK
     } else {
