@@ -320,3 +320,55 @@ async fn a_callback_discord_refuses_is_logged_without_the_interaction_token() {
     );
     assert_no_panic(dir.path());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_on_a_locked_database_is_answered_in_time_with_try_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fake, base) = FakeDiscord::start().await;
+    let mut bot = start_bot(dir.path(), &base);
+    connected(&fake).await;
+    // Another process holds the write lock: the form's options cannot be kept now.
+    let mut holder = SqliteConnectOptions::from_str(&db_url(dir.path()))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let options = json!([{ "name": "priority", "type": 3, "value": "high" }]);
+    let sent = Instant::now();
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(9801, "open", options.clone(), "5000", &[]),
+    );
+    let answer = fake.wait_for(10, "an answer", callback_of(9801)).await;
+    let at = fake.of("callback")[0].at;
+    assert!(
+        at.duration_since(sent) < Duration::from_secs(3),
+        "answered within Discord's 3 s"
+    );
+    assert_eq!(
+        answer["data"]["flags"], 64,
+        "only the member sees it: {answer}"
+    );
+    assert!(
+        answer["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("could not open the form in time. Try again"),
+        "{answer}"
+    );
+    sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
+    holder.close().await.unwrap();
+    // Once the database answers again, the same command opens the form.
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        slash(9802, "open", options, "5000", &[]),
+    );
+    let form = fake.wait_for(15, "the form", callback_of(9802)).await;
+    assert_eq!(form["type"], 9, "a modal: {form}");
+    stop_cleanly(&mut bot, dir.path());
+    assert_no_panic(dir.path());
+}

@@ -13,6 +13,7 @@ ticket-vendor-case = { $line } (case { $case })
 ticket-assigned = { $line } · assigned to <@{ $assignee }>
 reply-more-lines = …and { $count } more line(s); narrow it down (for example `/queue level:1 status:open`).
 reply-other-guild = tierdesk serves another server; nothing was done here.
+reply-busy = The help desk is very busy right now and could not open the form in time. Try again in a moment.
 reply-form-expired = This form is too old (its options were kept for a day). Run the command again.
 reply-oncall-none = No level has an on-call rotation.
 reply-oncall-level = Level { $level } ({ $level_name }): { $now }; next: { $next }

@@ -12,6 +12,7 @@ ticket-vendor-case = { $line } (caso { $case })
 ticket-assigned = { $line } · asignado a <@{ $assignee }>
 reply-more-lines = …y { $count } línea(s) más; acota la búsqueda (por ejemplo `/queue level:1 status:open`).
 reply-other-guild = tierdesk atiende a otro servidor; aquí no se ha hecho nada.
+reply-busy = El servicio de ayuda está muy ocupado ahora mismo y no pudo abrir el formulario a tiempo. Inténtalo de nuevo en un momento.
 reply-form-expired = Este formulario es demasiado antiguo (sus opciones se guardan un día). Vuelve a ejecutar el comando.
 reply-oncall-none = Ningún nivel tiene guardias rotativas.
 reply-oncall-level = Nivel { $level } ({ $level_name }): { $now }; después: { $next }

@@ -128,20 +128,30 @@ impl Target<'_> {
 }
 
 /// Runs `work` and answers with what it returns, deferring first if it takes longer than
-/// `DEFER_AFTER`. `private` says whether a deferral is shown to the member alone.
+/// `DEFER_AFTER`. `private` says whether a deferral is shown to the member alone. Work that
+/// returns `None` answers nothing (another replica took the interaction: it answers, or
+/// replaces this replica's deferral with its answer).
 pub async fn in_time(
     out: &Out,
     target: Target<'_>,
     private: bool,
-    work: impl Future<Output = Answer>,
+    work: impl Future<Output = Option<Answer>>,
 ) -> serenity::Result<()> {
     tokio::pin!(work);
     let answer = match tokio::time::timeout(DEFER_AFTER, &mut work).await {
-        Ok(answer) => return target.respond(out, answer.response()).await,
+        Ok(Some(answer)) => return target.respond(out, answer.response()).await,
+        Ok(None) => return Ok(()),
         Err(_slow) => {
             tracing::info!("slow answer: deferring");
-            target.respond(out, respond::defer(private)).await?;
-            work.await
+            // Another replica may have deferred it first (40060): this one answers all the
+            // same if the interaction turns out to be its own.
+            if let Err(e) = target.respond(out, respond::defer(private)).await {
+                tracing::info!(error = ?e, "deferring failed");
+            }
+            match work.await {
+                Some(answer) => answer,
+                None => return Ok(()),
+            }
         }
     };
     let http = &*out.http;

@@ -172,9 +172,6 @@ impl Handler {
             tracing::info!(interaction = target.id(), "repeated interaction dropped");
             return;
         }
-        if !self.taken_here(target.id()).await {
-            return;
-        }
         let refusal = if !self.accepting.load(Ordering::SeqCst) {
             Some("reply-shutting-down")
         } else if !self.ours(target.guild()) {
@@ -184,7 +181,9 @@ impl Handler {
             None
         };
         if let Some(id) = refusal {
-            let _ = target.respond(out, respond::notice(lang, id)).await;
+            if self.taken_here(target.id()).await {
+                let _ = target.respond(out, respond::notice(lang, id)).await;
+            }
             return;
         }
         let answered = match interaction {
@@ -286,10 +285,15 @@ impl Handler {
         parsed: Result<Command, Error>,
         private: bool,
     ) -> serenity::Result<()> {
+        // The claim counts against Discord's three seconds too: on a slow database the
+        // interaction is deferred while the claim waits, rather than never answered.
         let work = async {
+            if !self.taken_here(target.id()).await {
+                return None;
+            }
             let mut answer = self.execute(member.0, &member.1, lang, parsed).await;
             answer.ephemeral |= private;
-            answer
+            Some(answer)
         };
         answer::in_time(out, target, private, work).await
     }
@@ -302,7 +306,22 @@ impl Handler {
     ) -> serenity::Result<()> {
         let inv = interaction::invocation(cmd);
         if modals::needs_modal(&inv) {
-            let form = self.form(&inv, lang).await;
+            // A form cannot be deferred: the claim and the draft get most of the three
+            // seconds, and a database slower than that gets a clear "try again".
+            let form = async {
+                if !self.taken_here(cmd.id.get()).await {
+                    return None;
+                }
+                Some(self.form(&inv, lang).await)
+            };
+            let form = match tokio::time::timeout(FORM_BUDGET, form).await {
+                Ok(Some(form)) => form,
+                Ok(None) => return Ok(()),
+                Err(_slow) => {
+                    tracing::warn!("the database was too slow to open a form in time");
+                    respond::notice(lang, "reply-busy")
+                }
+            };
             return Target::Command(cmd).respond(out, form).await;
         }
         let parsed = command::parse(inv).map_err(Error::from);
@@ -495,6 +514,10 @@ pub(super) async fn watch_gateway(
 
 /// How long any request to Discord may take before it is given up (and retried).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// How long claiming an interaction and keeping a form's options may take before the member
+/// is told to try again: a form must be Discord's first answer, within three seconds.
+const FORM_BUDGET: Duration = Duration::from_millis(2200);
 
 fn stopped_early(task: &str, ended: Result<(), tokio::task::JoinError>) -> anyhow::Error {
     let error = match ended {
