@@ -426,3 +426,57 @@ async fn the_fake_refuses_uploads_as_discord_does() {
     })
     .await;
 }
+
+/// Makes the database refuse to record deliveries (as a locked or failing database would),
+/// until `allow_recording`.
+async fn refuse_recording(app: &TestApp) {
+    let statements: &[&str] = match app.backend {
+        Backend::Sqlite => &[
+            "CREATE TRIGGER refuse_delivered BEFORE UPDATE OF delivered_at ON outbox \
+             BEGIN SELECT RAISE(ABORT, 'database is locked'); END",
+        ],
+        Backend::Postgres => &[
+            "CREATE FUNCTION refuse_delivered() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'database is locked'; END $$",
+            "CREATE TRIGGER refuse_delivered BEFORE UPDATE OF delivered_at ON outbox \
+             FOR EACH ROW EXECUTE FUNCTION refuse_delivered()",
+        ],
+    };
+    for sql in statements {
+        sqlx::query(sql).execute(&app.db).await.unwrap();
+    }
+}
+
+async fn allow_recording(app: &TestApp) {
+    let sql = match app.backend {
+        Backend::Sqlite => "DROP TRIGGER refuse_delivered",
+        Backend::Postgres => "DROP TRIGGER refuse_delivered ON outbox",
+    };
+    sqlx::query(sql).execute(&app.db).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_delivery_the_database_could_not_record_is_recorded_later_not_sent_again() {
+    each_backend(|| async {
+        let (app, fake, d) = setup().await;
+        // Discord forgets nonces at once: a second send would post a second page.
+        fake.set_nonce_window(std::time::Duration::ZERO);
+        app.ok(&app.requester(), "/ticket open title:\"Scanner\"")
+            .await;
+        refuse_recording(&app).await;
+        let first = d.deliver_due(app.now).await.unwrap();
+        assert_eq!(first.delivered, 0, "nothing recorded: {first:?}");
+        assert_eq!(fake.messages_in(QUEUE_L1).len(), 1, "Discord has the page");
+        allow_recording(&app).await;
+        d.deliver_due(app.now).await.unwrap();
+        assert_eq!(undelivered(&app).await, 0);
+        let pages = fake
+            .of("create_message")
+            .iter()
+            .filter(|r| r.path.contains(QUEUE_L1))
+            .count();
+        assert_eq!(pages, 1, "the page was recorded, not sent again");
+        assert_eq!(fake.messages_in(QUEUE_L1).len(), 1);
+    })
+    .await;
+}

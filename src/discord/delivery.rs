@@ -146,6 +146,10 @@ pub struct Deliverer {
     service: Service,
     http: Arc<Http>,
     timeout: Duration,
+    /// Messages Discord accepted whose delivery the database could not record (it was
+    /// locked or down), with the id Discord gave: the next attempt records them instead of
+    /// sending them again.
+    unrecorded: Arc<std::sync::Mutex<std::collections::HashMap<i64, Option<u64>>>>,
 }
 
 impl Deliverer {
@@ -155,6 +159,31 @@ impl Deliverer {
             service,
             http,
             timeout,
+            unrecorded: Arc::default(),
+        }
+    }
+
+    fn unrecorded(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<i64, Option<u64>>> {
+        self.unrecorded.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records a delivery Discord accepted; if the database refuses, keeps it to record at
+    /// the next attempt (sending again would post it twice once the nonce is forgotten).
+    async fn record_delivered(
+        &self,
+        p: &Pending,
+        message: Option<u64>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        match self.service.outbox_delivered(p, message, now).await {
+            Ok(()) => {
+                self.unrecorded().remove(&p.id);
+                Ok(())
+            }
+            Err(e) => {
+                self.unrecorded().insert(p.id, message);
+                Err(e)
+            }
         }
     }
 
@@ -221,6 +250,11 @@ impl Deliverer {
 
     /// Attempts one message and records the outcome; true when it was delivered.
     async fn settle(&self, p: &Pending, now: DateTime<Utc>) -> anyhow::Result<bool> {
+        let landed = self.unrecorded().get(&p.id).copied();
+        if let Some(message) = landed {
+            self.record_delivered(p, message, now).await?;
+            return Ok(true);
+        }
         let attempt = match &p.message {
             Ok(message) => self.deliver(p, message, now).await,
             Err(unreadable) => {
@@ -237,7 +271,7 @@ impl Deliverer {
         };
         match attempt {
             Attempt::Delivered(message) => {
-                self.service.outbox_delivered(p, message, now).await?;
+                self.record_delivered(p, message, now).await?;
                 if let Ok(Outgoing::Page { level, .. }) = &p.message {
                     crate::telemetry::page_sent(level.get());
                 }
