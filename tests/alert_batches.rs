@@ -100,3 +100,60 @@ async fn a_body_with_more_alerts_than_one_transaction_takes_is_refused_413() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_alert_firing_all_week_does_not_bury_its_ticket() {
+    each_backend(|| async {
+        let app = spawn_app_with(&format!("{EXAMPLE}\n{SOURCES}")).await;
+        let source = app.service.config.alert_source("script").unwrap().clone();
+        let alert = tierdesk::domain::alert::Alert {
+            key: "disk-full".into(),
+            firing: true,
+            summary: Some("Disk full on db1".into()),
+            ..Default::default()
+        };
+        for _ in 0..300 {
+            app.service
+                .receive_alerts(&source, std::slice::from_ref(&alert), app.now)
+                .await
+                .unwrap();
+        }
+        let firings: i64 = sqlx::query_scalar("SELECT firings FROM alert_keys")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(firings, 300, "every firing counted in the alert's row");
+        let noted: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE kind = 'alert_repeated'")
+                .fetch_one(&app.db)
+                .await
+                .unwrap();
+        assert_eq!(noted, 10, "repeats 2 to 10, then the 100th");
+
+        // A ticket with a long history shows its latest entries and says how many came before.
+        for i in 0..120 {
+            app.ok(
+                &app.agent(1),
+                &format!("/ticket note ticket:1 text:\"check {i}\""),
+            )
+            .await;
+        }
+        let shown = app.ok(&app.agent(1), "/ticket show ticket:1").await;
+        let tierdesk::service::Reply::Show {
+            timeline, earlier, ..
+        } = &shown.reply
+        else {
+            panic!("{:?}", shown.reply);
+        };
+        assert_eq!(timeline.len(), 100);
+        assert_eq!(
+            *earlier, 32,
+            "opened, paged, 10 repeats, 20 notes before the latest 100"
+        );
+        let text = tierdesk::render::Text::new(&app.service.config, tierdesk::i18n::Lang::En)
+            .reply(&shown.reply);
+        assert!(text.contains("… 32 earlier entries not shown"), "{text}");
+        assert!(text.contains("check 119"), "the latest is shown");
+    })
+    .await;
+}

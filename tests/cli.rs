@@ -273,3 +273,27 @@ fn check_config_and_migrate_never_print_the_database_password() {
     assert!(text.contains("is up to date"), "{text}");
     assert!(!text.contains("s3cret-pw"), "{text}");
 }
+
+#[test]
+fn the_console_shows_times_in_the_desks_time_zone_not_discord_markup() {
+    let dir = Dir::new();
+    let rotation =
+        "\n[[rotation]]\nlevel = 1\nmembers = [1100000000000000501, 1100000000000000502]\n\
+        shift = \"1w\"\nstart = \"2026-11-30 09:00\"\ntimezone = \"Europe/Madrid\"\n";
+    std::fs::write(dir.path().join("bot.toml"), format!("{EXAMPLE}{rotation}")).unwrap();
+    let out = dir.run(
+        &["console"],
+        "/oncall who\n/ticket open title:\"Badge reader\"\n/ticket show ticket:1\n",
+    );
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        !text.contains("<t:"),
+        "no Discord markup in a terminal: {text}"
+    );
+    assert!(!text.contains(" UTC"), "the desk's zone, not UTC: {text}");
+    assert!(
+        text.contains(" CET") || text.contains(" CEST"),
+        "times in Europe/Madrid (summary.timezone): {text}"
+    );
+}

@@ -64,6 +64,7 @@ kb-edited = <@{ $editor }> edited it
 
 show-requester = Requester: <@{ $requester }> · opened { $opened }
 show-details = Details: { $details }
+show-earlier = … { $count } earlier entries not shown
 show-closed = Closed { $at } at level { $level } by <@{ $by }>: { $resolution }
 show-root-cause = Root cause: { $cause }
 show-fix-type = Fix type: { $fix }

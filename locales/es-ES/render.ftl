@@ -63,6 +63,7 @@ kb-edited = <@{ $editor }> lo editó
 
 show-requester = Solicitante: <@{ $requester }> · abierto el { $opened }
 show-details = Detalles: { $details }
+show-earlier = … { $count } entradas anteriores no se muestran
 show-closed = Cerrado el { $at } en el nivel { $level } por <@{ $by }>: { $resolution }
 show-root-cause = Causa raíz: { $cause }
 show-fix-type = Tipo de solución: { $fix }

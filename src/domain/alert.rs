@@ -63,6 +63,16 @@ fn present(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// Whether the timeline notes the `firings`-th firing of an alert whose ticket is still open:
+/// the first ten, then the hundredth, the thousandth… (the alert's row counts every one).
+pub fn repeat_noted(firings: u32) -> bool {
+    let mut n = firings;
+    while n >= 10 && n % 10 == 0 {
+        n /= 10;
+    }
+    firings <= 10 || n == 1
+}
+
 /// The longest key stored as sent; a longer one is stored as its start and a digest of the
 /// whole, so it stays one key per alert and fits PostgreSQL's index row limit (2,704 bytes).
 pub const KEY_MAX_BYTES: usize = 200;
@@ -191,6 +201,15 @@ fn single_line(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_timeline_notes_the_first_repeats_then_each_tenfold() {
+        let noted: Vec<u32> = (1..=100_000).filter(|n| repeat_noted(*n)).collect();
+        assert_eq!(
+            noted,
+            [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 100, 1000, 10_000, 100_000]
+        );
+    }
+
     #[test]
     fn nul_characters_and_long_keys_are_made_storable() {
         let long = "k".repeat(5000);

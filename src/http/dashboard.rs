@@ -196,7 +196,9 @@ pub async fn ticket(
         return html(StatusCode::NOT_FOUND, page.not_found());
     };
     match state.service.public_ticket(TicketNumber(number)).await {
-        Ok(Some((ticket, timeline))) => html(StatusCode::OK, page.ticket(&ticket, &timeline)),
+        Ok(Some((ticket, timeline, earlier))) => {
+            html(StatusCode::OK, page.ticket(&ticket, &timeline, earlier))
+        }
         Ok(None) => html(StatusCode::NOT_FOUND, page.not_found()),
         Err(e) => failed(e),
     }

@@ -144,12 +144,13 @@ impl Page<'_> {
     }
 
     /// A ticket and its public timeline.
-    pub fn ticket(&self, t: &Ticket, timeline: &[Event]) -> Markup {
+    pub fn ticket(&self, t: &Ticket, timeline: &[Event], earlier: i64) -> Markup {
         let title = format!("#{} {}", t.number.0, t.title);
         let body = html! {
             p class="summary" { (self.text.ticket_line(t)) }
             @if !t.details.is_empty() { p class="details" { (t.details) } }
             h2 { (self.t("dash-timeline")) }
+            @if earlier > 0 { p class="earlier" { (crate::tr!(self.text.lang, "show-earlier", count = earlier)) } }
             ol class="timeline" {
                 @for e in timeline {
                     li {

@@ -108,7 +108,11 @@ impl Text<'_> {
     fn view_reply(&self, reply: &Reply) -> String {
         let l = self.lang;
         match reply {
-            Reply::Show { ticket, timeline } => self.show(ticket, timeline),
+            Reply::Show {
+                ticket,
+                timeline,
+                earlier,
+            } => self.show(ticket, timeline, *earlier),
             Reply::Queue {
                 level,
                 status,
@@ -264,7 +268,7 @@ impl Text<'_> {
         s
     }
 
-    fn show(&self, t: &Ticket, timeline: &[Event]) -> String {
+    fn show(&self, t: &Ticket, timeline: &[Event], earlier: i64) -> String {
         let l = self.lang;
         let mut lines = vec![
             self.ticket_line(t),
@@ -306,6 +310,9 @@ impl Text<'_> {
             }
         }
         lines.push(tr!(l, "show-timeline"));
+        if earlier > 0 {
+            lines.push(format!("  {}", tr!(l, "show-earlier", count = earlier)));
+        }
         for e in timeline {
             lines.push(format!("  {}", self.event(e)));
         }

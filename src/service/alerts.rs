@@ -115,10 +115,14 @@ impl Service {
                 let count =
                     store::alerts::fired_again(tx, guild, &source.name, &alert.key, ctx.now)
                         .await?;
-                let mut change = Change::new(ctx);
-                let source = source.name.clone();
-                change.system_event(open.level, EventKind::AlertRepeated { source, count });
-                self.write(tx, &open, change, false).await?;
+                // The count lives in the alert's row; the timeline notes only some repeats,
+                // so an alert firing every minute for a week does not bury the ticket.
+                if crate::domain::alert::repeat_noted(count) {
+                    let mut change = Change::new(ctx);
+                    let source = source.name.clone();
+                    change.system_event(open.level, EventKind::AlertRepeated { source, count });
+                    self.write(tx, &open, change, false).await?;
+                }
                 Ok(AlertOutcome::Repeat(open.number))
             }
             (true, previous) => {

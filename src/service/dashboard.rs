@@ -88,15 +88,16 @@ impl Service {
     pub async fn public_ticket(
         &self,
         number: TicketNumber,
-    ) -> anyhow::Result<Option<(Ticket, Vec<Event>)>> {
+    ) -> anyhow::Result<Option<(Ticket, Vec<Event>, i64)>> {
         let db = self.store.reader();
         let guild = self.config.discord.guild_id;
         let Some(ticket) = store::tickets::find(db, guild, number).await? else {
             return Ok(None);
         };
-        let mut timeline = store::events::timeline(db, ticket.id).await?;
+        let (mut timeline, earlier) =
+            store::events::latest(db, ticket.id, super::tickets::SHOWN_EVENTS).await?;
         timeline.retain(|e| !e.kind.is_internal());
-        Ok(Some((ticket, timeline)))
+        Ok(Some((ticket, timeline, earlier)))
     }
 
     /// The key figures of the last `FIGURES_WINDOW_DAYS` and the chart's numbers, as of `now`.

@@ -86,7 +86,10 @@ pub enum Reply {
     Reopened(Ticket),
     Show {
         ticket: Ticket,
+        /// The latest entries, oldest first (`SHOWN_EVENTS` at most).
         timeline: Vec<Event>,
+        /// How many entries came before them.
+        earlier: i64,
     },
     Queue {
         level: Option<Level>,

@@ -16,6 +16,9 @@ use crate::domain::{
 use crate::service::store::{self, Tx};
 
 /// The events and messages one use case produces, written together by `write`.
+/// The most timeline entries `/ticket show` and the dashboard read at once.
+pub const SHOWN_EVENTS: i64 = 100;
+
 pub(super) struct Change<'a> {
     pub(super) ctx: &'a Context,
     events: Vec<Event>,
@@ -636,17 +639,23 @@ impl Service {
         }))
     }
 
+    /// `/ticket show`: the ticket and its latest entries. A ticket with a long history (an
+    /// alert that fired all week) is read a page at a time, not whole.
     pub(super) async fn show(&self, ctx: &Context, number: TicketNumber) -> Result<Outcome, Error> {
         let db = self.store.reader();
         let ticket = store::tickets::find(db, ctx.guild, number)
             .await?
             .ok_or(UserError::UnknownTicket(number))?;
         rules::require_requester_or_agent(&ctx.actor, &ticket, "action-see")?;
-        let mut timeline = store::events::timeline(db, ticket.id).await?;
+        let (mut timeline, earlier) = store::events::latest(db, ticket.id, SHOWN_EVENTS).await?;
         if !ctx.actor.is_agent() {
             timeline.retain(|e| !e.kind.is_internal());
         }
-        Ok(Outcome::quiet(Reply::Show { ticket, timeline }))
+        Ok(Outcome::quiet(Reply::Show {
+            ticket,
+            timeline,
+            earlier,
+        }))
     }
 
     pub(super) async fn queue(

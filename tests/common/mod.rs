@@ -202,7 +202,9 @@ impl TestApp {
             .ok(&self.admin(), &format!("/ticket show ticket:{number}"))
             .await;
         match shown.reply {
-            tierdesk::service::Reply::Show { ticket, timeline } => (ticket, timeline),
+            tierdesk::service::Reply::Show {
+                ticket, timeline, ..
+            } => (ticket, timeline),
             other => panic!("/ticket show answered {other:?}"),
         }
     }

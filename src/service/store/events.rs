@@ -46,28 +46,45 @@ pub async fn append(
 /// at, actor, level, met, details.
 type TimelineRow = (i64, Option<i64>, i64, Option<i64>, String);
 
-/// A ticket's whole timeline, oldest first.
-pub async fn timeline<'e>(db: impl AnyExecutor<'e>, ticket_id: i64) -> anyhow::Result<Vec<Event>> {
+fn event_of((at, actor, level, met, details): TimelineRow) -> anyhow::Result<Event> {
+    Ok(Event {
+        at: from_ts(at),
+        actor: actor.map(UserId::from_db),
+        level: u8::try_from(level)
+            .ok()
+            .and_then(Level::new)
+            .ok_or_else(|| anyhow::anyhow!("stored level {level} does not exist"))?,
+        kind: serde_json::from_str(&details)?,
+        met: met.map(|m| m != 0),
+    })
+}
+
+/// The latest `limit` events of a ticket, oldest first, and how many came before them: what
+/// `/ticket show` and the dashboard read, however long the history grew.
+pub async fn latest(
+    db: &sqlx::AnyPool,
+    ticket_id: i64,
+    limit: i64,
+) -> anyhow::Result<(Vec<Event>, i64)> {
     let rows: Vec<TimelineRow> = sqlx::query_as(
-        "SELECT at, actor_id, level, met, details FROM events WHERE ticket_id = $1 ORDER BY id",
+        "SELECT at, actor_id, level, met, details FROM events WHERE ticket_id = $1 \
+         ORDER BY id DESC LIMIT $2",
     )
     .bind(ticket_id)
+    .bind(limit)
     .fetch_all(db)
     .await?;
-    rows.into_iter()
-        .map(|(at, actor, level, met, details)| {
-            Ok(Event {
-                at: from_ts(at),
-                actor: actor.map(UserId::from_db),
-                level: u8::try_from(level)
-                    .ok()
-                    .and_then(Level::new)
-                    .ok_or_else(|| anyhow::anyhow!("stored level {level} does not exist"))?,
-                kind: serde_json::from_str(&details)?,
-                met: met.map(|m| m != 0),
-            })
-        })
-        .collect()
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE ticket_id = $1")
+        .bind(ticket_id)
+        .fetch_one(db)
+        .await?;
+    let earlier = total - rows.len() as i64;
+    let mut events = rows
+        .into_iter()
+        .map(event_of)
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    events.reverse();
+    Ok((events, earlier.max(0)))
 }
 
 /// The articles suggested to the requester when the ticket was opened.
