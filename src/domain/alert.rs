@@ -216,7 +216,7 @@ mod tests {
         let alert = Alert {
             key: format!("a\0b{long}"),
             summary: Some("disk\0 full".into()),
-            labels: [("ho\0st".to_owned(), "db\01".to_owned())].into(),
+            labels: [("ho\0st".to_owned(), "db\u{0}1".to_owned())].into(),
             ..Alert::default()
         }
         .cleaned();
