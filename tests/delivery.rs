@@ -17,6 +17,7 @@ use serenity::all::HttpBuilder;
 use tierdesk::discord::delivery::{Deliverer, Report};
 
 const QUEUE_L1: &str = "1100000000000000121";
+const QUEUE_L2: &str = "1100000000000000122";
 
 async fn setup() -> (TestApp, FakeDiscord, Deliverer) {
     let app = spawn_app().await;
@@ -477,6 +478,83 @@ async fn a_delivery_the_database_could_not_record_is_recorded_later_not_sent_aga
             .count();
         assert_eq!(pages, 1, "the page was recorded, not sent again");
         assert_eq!(fake.messages_in(QUEUE_L1).len(), 1);
+    })
+    .await;
+}
+
+/// The channel a recorded request was sent to.
+fn channel_of(r: &fake_discord::Recorded) -> &str {
+    r.path.split('/').nth(2).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_429_is_honoured_for_its_route_and_a_global_one_for_every_route() {
+    each_backend(|| async {
+        let (mut app, fake, d) = setup().await;
+        // Two tickets in level 1's queue, one in level 2's.
+        app.ok(&app.requester(), "/ticket open title:\"first\"")
+            .await;
+        fake.fail("create_message", Fault::RateLimited { retry_after: 8.0 }, 1);
+        d.deliver_due(app.now).await.unwrap();
+        let posts_in = |channel: &str| {
+            fake.of("create_message")
+                .iter()
+                .filter(|r| channel_of(r) == channel)
+                .count()
+        };
+        assert_eq!(
+            posts_in(QUEUE_L1),
+            1,
+            "the page was refused with 429, retry after 8 s"
+        );
+        app.ok(&app.requester(), "/ticket open title:\"second\"")
+            .await;
+        app.ok(&app.agent(2), "/ticket open title:\"third\" level:2")
+            .await;
+        // Two seconds later: level 1's channel waits out its 8 s, level 2's is free.
+        app.advance(Duration::seconds(2));
+        d.deliver_due(app.now).await.unwrap();
+        assert_eq!(
+            posts_in(QUEUE_L1),
+            1,
+            "nothing more in the limited channel before 8 s"
+        );
+        assert_eq!(posts_in(QUEUE_L2), 1, "another route is not held");
+        app.advance(Duration::seconds(7));
+        d.deliver_due(app.now).await.unwrap();
+        assert_eq!(
+            fake.messages_in(QUEUE_L1).len(),
+            2,
+            "both pages, once each, after 8 s"
+        );
+        assert_eq!(undelivered(&app).await, 0);
+
+        // A global 429 holds every request, whatever its route.
+        fake.fail(
+            "create_message",
+            Fault::GlobalRateLimited { retry_after: 5.0 },
+            1,
+        );
+        app.ok(&app.requester(), "/ticket open title:\"fourth\"")
+            .await;
+        d.deliver_due(app.now).await.unwrap();
+        let sent = fake.requests().len();
+        app.ok(&app.agent(2), "/ticket open title:\"fifth\" level:2")
+            .await;
+        app.advance(Duration::seconds(3));
+        d.deliver_due(app.now).await.unwrap();
+        assert_eq!(
+            fake.requests().len(),
+            sent,
+            "nothing at all is sent during a global limit"
+        );
+        app.advance(Duration::seconds(3));
+        d.deliver_due(app.now).await.unwrap();
+        assert_eq!(
+            undelivered(&app).await,
+            0,
+            "everything goes once it is over"
+        );
     })
     .await;
 }

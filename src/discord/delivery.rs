@@ -20,13 +20,15 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt as _;
 use serenity::all::{
-    ChannelId, CreateAttachment, CreateMessage, CreateThread, GetMessages, GuildId, Http,
-    HttpError, Message, MessageId, RoleId, UserId,
+    ChannelId, CreateAttachment, CreateMessage, CreateThread, EditMessage, GuildId, Http, Message,
+    MessageId, RoleId, UserId,
 };
+use serenity::http::{LightMethod, Multipart, MultipartUpload, Request, Route};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 
 use super::messages::{self, PageView};
+use super::rest::{Rest, RestError};
 use crate::domain::effects::Outgoing;
 use crate::render::Text;
 use crate::service::delivery::{FailedAttempt, Pending};
@@ -71,7 +73,7 @@ impl Report {
 
 /// Why a request did not go through.
 enum SendError {
-    Discord(serenity::Error),
+    Rest(RestError),
     Timeout,
     /// The database could not be read; retried like a failed request.
     Internal(String),
@@ -81,18 +83,23 @@ impl SendError {
     /// Discord's JSON error code, when it answered with one.
     fn code(&self) -> Option<isize> {
         match self {
-            SendError::Discord(serenity::Error::Http(HttpError::UnsuccessfulRequest(r))) => {
-                Some(r.error.code)
-            }
+            SendError::Rest(RestError::Status { code, .. }) => Some(*code),
             _ => None,
         }
     }
 
     fn status(&self) -> Option<u16> {
         match self {
-            SendError::Discord(serenity::Error::Http(HttpError::UnsuccessfulRequest(r))) => {
-                Some(r.status_code.as_u16())
-            }
+            SendError::Rest(RestError::Status { status, .. }) => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// How long Discord asked to wait (a 429), or its limit still runs (held back unsent).
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            SendError::Rest(RestError::Status { retry_after, .. }) => *retry_after,
+            SendError::Rest(RestError::Held { wait }) => Some(*wait),
             _ => None,
         }
     }
@@ -102,7 +109,7 @@ impl SendError {
     fn uncertain(&self) -> bool {
         match self {
             SendError::Timeout => true,
-            SendError::Discord(serenity::Error::Http(HttpError::Request(_))) => true,
+            SendError::Rest(RestError::Transport(_)) => true,
             _ => self.status().is_some_and(|s| s >= 500),
         }
     }
@@ -111,7 +118,7 @@ impl SendError {
 impl std::fmt::Display for SendError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SendError::Discord(e) => write!(f, "{e}"),
+            SendError::Rest(e) => write!(f, "{e}"),
             SendError::Timeout => f.write_str("Discord did not answer in time"),
             SendError::Internal(e) => write!(f, "reading the outbox: {e}"),
         }
@@ -144,7 +151,7 @@ fn snowflake_at(t: DateTime<Utc>) -> MessageId {
 #[derive(Clone)]
 pub struct Deliverer {
     service: Service,
-    http: Arc<Http>,
+    rest: Rest,
     timeout: Duration,
     /// Messages Discord accepted whose delivery the database could not record (it was
     /// locked or down), with the id Discord gave: the next attempt records them instead of
@@ -157,7 +164,7 @@ impl Deliverer {
     pub fn new(service: Service, http: Arc<Http>, timeout: Duration) -> Deliverer {
         Deliverer {
             service,
-            http,
+            rest: Rest::new(http),
             timeout,
             unrecorded: Arc::default(),
         }
@@ -194,12 +201,105 @@ impl Deliverer {
     /// One request, bounded by the timeout.
     async fn call<T>(
         &self,
-        request: impl std::future::Future<Output = serenity::Result<T>>,
+        request: impl std::future::Future<Output = Result<T, RestError>>,
     ) -> Sent<T> {
         match tokio::time::timeout(self.timeout, request).await {
-            Ok(r) => r.map_err(SendError::Discord),
+            Ok(r) => r.map_err(SendError::Rest),
             Err(_) => Err(SendError::Timeout),
         }
+    }
+
+    /// Posts a message (with its files, if any) in `channel`.
+    async fn post_message(
+        &self,
+        channel: ChannelId,
+        create: CreateMessage,
+        files: Vec<CreateAttachment>,
+        now: DateTime<Utc>,
+    ) -> Sent<Message> {
+        let json = serde_json::to_vec(&create).map_err(|e| internal(e.into()))?;
+        let route = Route::ChannelMessages {
+            channel_id: channel,
+        };
+        let request = Request::new(route, LightMethod::Post);
+        let request = if files.is_empty() {
+            request.body(Some(json))
+        } else {
+            request.multipart(Some(Multipart {
+                upload: MultipartUpload::Attachments(files),
+                fields: Vec::new(),
+                payload_json: Some(String::from_utf8_lossy(&json).into_owned()),
+            }))
+        };
+        self.call(self.rest.json(request, now)).await
+    }
+
+    async fn edit_message(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        edit: EditMessage,
+        now: DateTime<Utc>,
+    ) -> Sent<()> {
+        let json = serde_json::to_vec(&edit).map_err(|e| internal(e.into()))?;
+        let route = Route::ChannelMessage {
+            channel_id: channel,
+            message_id: message,
+        };
+        let request = Request::new(route, LightMethod::Patch).body(Some(json));
+        self.call(self.rest.send(request, now)).await.map(drop)
+    }
+
+    /// Starts a thread on `message`; its id.
+    async fn thread_from(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        create: CreateThread<'_>,
+        now: DateTime<Utc>,
+    ) -> Sent<u64> {
+        let json = serde_json::to_vec(&create).map_err(|e| internal(e.into()))?;
+        let route = Route::ChannelMessageThreads {
+            channel_id: channel,
+            message_id: message,
+        };
+        let request = Request::new(route, LightMethod::Post).body(Some(json));
+        /// Of the channel Discord answers, only its id is needed.
+        #[derive(serde::Deserialize)]
+        struct Created {
+            id: ChannelId,
+        }
+        let thread: Created = self.call(self.rest.json(request, now)).await?;
+        Ok(thread.id.get())
+    }
+
+    /// Gives (`give`) or takes the page role, with the reason in the audit log.
+    async fn member_role(
+        &self,
+        give: bool,
+        user: UserId,
+        role: RoleId,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Sent<()> {
+        let route = Route::GuildMemberRole {
+            guild_id: GuildId::new(self.service.config.discord.guild_id.0),
+            user_id: user,
+            role_id: role,
+        };
+        let method = if give {
+            LightMethod::Put
+        } else {
+            LightMethod::Delete
+        };
+        let mut headers = reqwest::header::HeaderMap::new();
+        let encoded =
+            percent_encoding::utf8_percent_encode(reason, percent_encoding::NON_ALPHANUMERIC);
+        if let Ok(value) = reqwest::header::HeaderValue::from_str(&encoded.to_string()) {
+            headers.insert("X-Audit-Log-Reason", value);
+        }
+        let request = Request::new(route, method).headers(Some(headers));
+        self.call(self.rest.send(request, now)).await.map(drop)
     }
 
     /// One pass: delivers every message deliverable by `now`, tickets side by side, and
@@ -287,8 +387,7 @@ impl Deliverer {
                 {
                     self.service.role_refused(*level, *role, now).await?;
                 }
-                let asked = (e.status() == Some(429)).then_some(Duration::from_secs(1));
-                let wait = backoff(p.attempts, asked);
+                let wait = backoff(p.attempts, e.retry_after());
                 let error = e.to_string();
                 let failed = FailedAttempt {
                     error: &error,
@@ -367,9 +466,11 @@ impl Deliverer {
                 self.send(p, 0, ChannelId::new(channel.0), create, &body, now)
                     .await
             }
-            Outgoing::PageUpdate { card } => self.edit_pages(p, card, &text).await.map(|_| None),
+            Outgoing::PageUpdate { card } => {
+                self.edit_pages(p, card, &text, now).await.map(|_| None)
+            }
             Outgoing::ThreadOpen { number, title, .. } => {
-                self.open_thread(p, &format!("#{number} {title}"), &text)
+                self.open_thread(p, &format!("#{number} {title}"), &text, now)
                     .await
             }
             Outgoing::ThreadPost { number, event } => {
@@ -436,11 +537,11 @@ impl Deliverer {
         });
         let last = parts.len().saturating_sub(1);
         let attach = |i: usize, create: CreateMessage| match &chart {
-            Some(png) if i == last => create.add_file(CreateAttachment::bytes(
-                png.clone(),
-                crate::render::chart::PNG_NAME,
-            )),
-            _ => create,
+            Some(png) if i == last => {
+                let file = CreateAttachment::bytes(png.clone(), crate::render::chart::PNG_NAME);
+                (create.add_file(file.clone()), vec![file])
+            }
+            _ => (create, Vec::new()),
         };
         self.parts(p, channel, &parts, attach, now).await
     }
@@ -559,6 +660,7 @@ impl Deliverer {
         p: &Pending,
         card: &crate::domain::effects::TicketCard,
         text: &Text<'_>,
+        now: DateTime<Utc>,
     ) -> Sent<()> {
         let Some(ticket) = p.ticket_id else {
             return Ok(());
@@ -580,11 +682,12 @@ impl Deliverer {
             };
             let edit = messages::page_edit(text, &view);
             let done = self
-                .call(ChannelId::new(channel.0).edit_message(
-                    &*self.http,
+                .edit_message(
+                    ChannelId::new(channel.0),
                     MessageId::new(*message),
                     edit,
-                ))
+                    now,
+                )
                 .await;
             match done {
                 Ok(_) => {}
@@ -600,7 +703,13 @@ impl Deliverer {
 
     /// Opens the ticket's thread on its page (adopting the one Discord already has), then
     /// puts the thread's link on the page.
-    async fn open_thread(&self, p: &Pending, name: &str, text: &Text<'_>) -> Sent<Option<u64>> {
+    async fn open_thread(
+        &self,
+        p: &Pending,
+        name: &str,
+        text: &Text<'_>,
+        now: DateTime<Utc>,
+    ) -> Sent<Option<u64>> {
         let Some(ticket) = p.ticket_id else {
             return Ok(None);
         };
@@ -616,11 +725,8 @@ impl Deliverer {
         let channel = ChannelId::new(channel.0);
         let message = MessageId::new(*message);
         let create = CreateThread::new(messages::clip(name, 100));
-        let thread = match self
-            .call(channel.create_thread_from_message(&*self.http, message, create))
-            .await
-        {
-            Ok(thread) => thread.id.get(),
+        let thread = match self.thread_from(channel, message, create, now).await {
+            Ok(thread) => thread,
             // Created by an earlier attempt whose answer was lost: a thread started from a
             // message takes the message's id.
             Err(e) if e.code() == Some(THREAD_ALREADY_CREATED) => message.get(),
@@ -628,10 +734,7 @@ impl Deliverer {
         };
         if let Some(view) = self.view(p.id, page, card, Some(thread)) {
             let edit = messages::page_edit(text, &view);
-            match self
-                .call(channel.edit_message(&*self.http, message, edit))
-                .await
-            {
+            match self.edit_message(channel, message, edit, now).await {
                 Ok(_) => {}
                 Err(e) if e.code() == Some(UNKNOWN_MESSAGE) => {}
                 Err(e) => return Err(e),
@@ -660,11 +763,12 @@ impl Deliverer {
         let last = parts.len().saturating_sub(1);
         let closed = matches!(event.kind, crate::domain::EventKind::Closed { .. });
         let buttons = |i: usize, create: CreateMessage| {
-            if closed && i == last {
+            let create = if closed && i == last {
                 create.components(messages::rating_buttons(number))
             } else {
                 create
-            }
+            };
+            (create, Vec::new())
         };
         self.parts(p, ChannelId::new(thread), &parts, buttons, now)
             .await
@@ -691,16 +795,12 @@ impl Deliverer {
         else {
             return Ok(None);
         };
-        let guild = GuildId::new(self.service.config.discord.guild_id.0);
         let role = RoleId::new(role.0);
         let reason = format!("tierdesk: on-call handoff for level {level}");
-        let reason = Some(reason.as_str());
         let mut gone = false;
         if p.parts_done < 1 {
-            let add = self
-                .http
-                .add_member_role(guild, UserId::new(on.0), role, reason);
-            match self.call(add).await {
+            let add = self.member_role(true, UserId::new(on.0), role, &reason, now);
+            match add.await {
                 Ok(()) => self.service.outbox_parts_done(p, 1, now).await,
                 // Left the server: retrying would hold every later handoff of the level. Skip
                 // them, tell the admins, and still take the role from the one going off.
@@ -714,10 +814,8 @@ impl Deliverer {
             .map_err(internal)?;
         }
         if let (true, Some(off)) = (p.parts_done < 2, off.filter(|o| o != on)) {
-            let remove = self
-                .http
-                .remove_member_role(guild, UserId::new(off.0), role, reason);
-            match self.call(remove).await {
+            let remove = self.member_role(false, UserId::new(off.0), role, &reason, now);
+            match remove.await {
                 // Gone from the server: nobody left to take the role from.
                 Err(e) if e.code() != Some(UNKNOWN_MEMBER) => return Err(e),
                 _ => {}
@@ -744,7 +842,7 @@ impl Deliverer {
         p: &Pending,
         channel: ChannelId,
         parts: &[String],
-        decorate: impl Fn(usize, CreateMessage) -> CreateMessage,
+        decorate: impl Fn(usize, CreateMessage) -> (CreateMessage, Vec<CreateAttachment>),
         now: DateTime<Utc>,
     ) -> Sent<Option<u64>> {
         let mut last = None;
@@ -755,9 +853,9 @@ impl Deliverer {
             } else {
                 format!("{}-{i}", p.id)
             };
-            let create = decorate(i, messages::quiet(&nonce, part, Vec::new()));
+            let (create, files) = decorate(i, messages::quiet(&nonce, part, Vec::new()));
             let m = self
-                .create_once(p, i as u32, channel, create, part, now)
+                .create_once(p, i as u32, channel, (create, files), part, now)
                 .await?;
             last = Some(m.id.get());
             if i + 1 < parts.len() {
@@ -781,7 +879,7 @@ impl Deliverer {
         now: DateTime<Utc>,
     ) -> Sent<Option<u64>> {
         let m = self
-            .create_once(p, part, channel, create, content, now)
+            .create_once(p, part, channel, (create, Vec::new()), content, now)
             .await?;
         Ok(Some(m.id.get()))
     }
@@ -793,13 +891,13 @@ impl Deliverer {
         p: &Pending,
         part: u32,
         channel: ChannelId,
-        create: CreateMessage,
+        (create, files): (CreateMessage, Vec<CreateAttachment>),
         content: &str,
         now: DateTime<Utc>,
     ) -> Sent<Message> {
         let first = p.first_attempt_at.unwrap_or(now);
         if p.uncertain && part == p.parts_done && now - first > NONCE_WINDOW {
-            if let Some(found) = self.find_landed(channel, first, content).await? {
+            if let Some(found) = self.find_landed(channel, first, content, now).await? {
                 tracing::info!(
                     outbox = p.id,
                     "an earlier attempt had landed; not sent again"
@@ -807,7 +905,7 @@ impl Deliverer {
                 return Ok(found);
             }
         }
-        self.call(channel.send_message(&*self.http, create)).await
+        self.post_message(channel, create, files, now).await
     }
 
     /// A message the bot posted in `channel` since `since` with exactly `content`.
@@ -816,11 +914,15 @@ impl Deliverer {
         channel: ChannelId,
         since: DateTime<Utc>,
         content: &str,
+        now: DateTime<Utc>,
     ) -> Sent<Option<Message>> {
         let after = snowflake_at(since - chrono::TimeDelta::minutes(1));
-        let recent = self
-            .call(channel.messages(&*self.http, GetMessages::new().after(after).limit(100)))
-            .await?;
+        let route = Route::ChannelMessages {
+            channel_id: channel,
+        };
+        let params = vec![("after", after.to_string()), ("limit", "100".to_owned())];
+        let request = Request::new(route, LightMethod::Get).params(Some(params));
+        let recent: Vec<Message> = self.call(self.rest.json(request, now)).await?;
         Ok(recent
             .into_iter()
             .find(|m| m.author.bot && m.content == content))

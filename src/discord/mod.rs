@@ -15,6 +15,7 @@ pub mod invite;
 pub mod messages;
 pub mod modals;
 pub mod respond;
+mod rest;
 pub mod roles;
 
 use std::time::Duration;

@@ -30,7 +30,13 @@ pub struct Recorded {
 #[derive(Debug, Clone, Copy)]
 pub enum Fault {
     Status(u16),
+    /// 429 on the request's route, as Discord answers: `retry_after` in the body, and the
+    /// `Retry-After` (whole seconds), `X-RateLimit-Reset-After` and scope headers.
     RateLimited {
+        retry_after: f64,
+    },
+    /// 429 for every route: the global limit (`global: true`, `X-RateLimit-Global`).
+    GlobalRateLimited {
         retry_after: f64,
     },
     /// Answers normally, but only after this many milliseconds.
@@ -496,34 +502,63 @@ async fn answer_fault(fault: Fault) -> Option<Response> {
         match fault {
             Fault::Hang => std::future::pending().await,
             Fault::LandThenDrop | Fault::Pass => None,
-            Fault::Forbidden => Some((
-                StatusCode::FORBIDDEN,
-                Json(json!({ "message": "Missing Permissions", "code": 50013 })),
-            )
-                .into_response()),
+            Fault::Forbidden => Some(
+                (
+                    StatusCode::FORBIDDEN,
+                    Json(json!({ "message": "Missing Permissions", "code": 50013 })),
+                )
+                    .into_response(),
+            ),
             Fault::Delay(ms) => {
                 tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
                 None
             }
             Fault::Drop => Some(dropped()),
-            Fault::UnknownInteraction => Some((
-                StatusCode::NOT_FOUND,
-                Json(json!({ "message": "Unknown interaction", "code": 10062 })),
-            )
-                .into_response()),
-            Fault::Status(code) => Some((
-                StatusCode::from_u16(code).unwrap(),
-                Json(json!({ "message": "injected failure", "code": 0 })),
-            )
-                .into_response()),
-            Fault::RateLimited { retry_after } => Some((
-                StatusCode::TOO_MANY_REQUESTS,
-                [("retry-after", format!("{}", retry_after.ceil() as u64))],
-                Json(json!({ "message": "You are being rate limited.", "retry_after": retry_after, "global": false })),
-            )
-                .into_response()),
+            Fault::UnknownInteraction => Some(
+                (
+                    StatusCode::NOT_FOUND,
+                    Json(json!({ "message": "Unknown interaction", "code": 10062 })),
+                )
+                    .into_response(),
+            ),
+            Fault::Status(code) => Some(
+                (
+                    StatusCode::from_u16(code).unwrap(),
+                    Json(json!({ "message": "injected failure", "code": 0 })),
+                )
+                    .into_response(),
+            ),
+            Fault::RateLimited { retry_after } => Some(rate_limited(retry_after, false)),
+            Fault::GlobalRateLimited { retry_after } => Some(rate_limited(retry_after, true)),
         }
     }
+}
+
+/// Discord's 429: the wait in the body and in three headers, and whether it is global.
+fn rate_limited(retry_after: f64, global: bool) -> Response {
+    let mut headers = vec![
+        ("retry-after", format!("{}", retry_after.ceil() as u64)),
+        ("x-ratelimit-reset-after", format!("{retry_after:.3}")),
+        (
+            "x-ratelimit-scope",
+            if global { "global" } else { "user" }.to_owned(),
+        ),
+        ("x-ratelimit-remaining", "0".to_owned()),
+    ];
+    if global {
+        headers.push(("x-ratelimit-global", "true".to_owned()));
+    }
+    let mut answer = (
+        StatusCode::TOO_MANY_REQUESTS,
+        Json(json!({ "message": "You are being rate limited.", "retry_after": retry_after, "global": global })),
+    )
+        .into_response();
+    for (name, value) in headers {
+        answer
+            .headers_mut()
+            .insert(name, axum::http::HeaderValue::from_str(&value).unwrap());
+    }
+    answer
 }
 
 fn dropped() -> Response {
