@@ -435,7 +435,17 @@ impl Deliverer {
                 Ok(None) => Ok(None),
                 Err(e) => Err(e),
             },
-            Outgoing::Repage { .. } => self.repage(p, message, &text, now).await,
+            Outgoing::Repage {
+                channel,
+                role,
+                card,
+                level,
+                ..
+            } => {
+                let body = text.discord_notice(message);
+                let to = (ChannelId::new(channel.0), RoleId::new(role.0), *level);
+                self.repage(p, body, to, card, &text, now).await
+            }
             Outgoing::AdminPage {
                 channel,
                 role,
@@ -584,31 +594,22 @@ impl Deliverer {
     async fn repage(
         &self,
         p: &Pending,
-        message: &Outgoing,
+        mut body: String,
+        (channel, role, level): (ChannelId, RoleId, crate::domain::Level),
+        card: &crate::domain::effects::TicketCard,
         text: &Text<'_>,
         now: DateTime<Utc>,
     ) -> Sent<Option<u64>> {
-        let Outgoing::Repage {
-            channel,
-            role,
-            card,
-            level,
-            ..
-        } = message
-        else {
-            return Ok(None);
-        };
-        let on_call = self.on_call(*level).await?;
-        let mut body = text.discord_notice(message);
+        let on_call = self.on_call(level).await?;
         if let Some(member) = on_call {
             body = format!("{body} {}", text.on_call_note(member));
         }
         let body = messages::clip(&body, crate::render::MESSAGE_LIMIT);
-        let create = messages::role_ping(&p.id.to_string(), *role, &body)
-            .allowed_mentions(messages::role_and_member(*role, on_call))
+        let role = crate::domain::RoleId(role.get());
+        let create = messages::role_ping(&p.id.to_string(), role, &body)
+            .allowed_mentions(messages::role_and_member(role, on_call))
             .embed(messages::card_embed(text, card));
-        self.send(p, 0, ChannelId::new(channel.0), create, &body, now)
-            .await
+        self.send(p, 0, channel, create, &body, now).await
     }
 
     /// Who is on call at `level`, for a level with a rotation.
