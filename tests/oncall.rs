@@ -355,6 +355,17 @@ async fn a_refused_role_change_is_told_to_the_admins_once_and_retried() {
             .collect();
         assert_eq!(told.len(), 1, "{told:#?}");
         assert!(told[0].contains("Manage Roles"));
+        // Written for people: the admins' mention first, no console head, no channel id.
+        assert!(
+            told[0].starts_with("<@&1100000000000000003> tierdesk may not hand out the page role"),
+            "{}",
+            told[0]
+        );
+        assert!(
+            !told[0].contains('[') && !told[0].contains(SUMMARY),
+            "{}",
+            told[0]
+        );
         assert!(fake.of("add_role").len() >= 3, "retried");
         fake.edit_server(|s| s.roles_forbidden = false);
         app.advance(Duration::minutes(5));

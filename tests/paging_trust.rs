@@ -99,6 +99,11 @@ async fn thread_creation_failing_once_loses_no_thread_post() {
         let thread = page_id(&fake, QUEUE_L1, 0);
         let posts = contents(&fake, &thread);
         assert_eq!(posts.len(), 3, "opened, the note, the closure: {posts:#?}");
+        // Discord shows each message's time: no stamp of our own, and never a UTC one.
+        for post in &posts {
+            assert!(post.starts_with("<@"), "starts with who did it: {post}");
+            assert!(!post.contains("UTC") && !post.contains("2026-"), "{post}");
+        }
         assert!(posts[0].contains("opened"));
         assert!(posts[1].contains("tray 2 as well"));
         assert!(posts[2].contains("cleared the tray"));
@@ -502,4 +507,30 @@ async fn outbox_rows(app: &TestApp) -> Vec<(String, Option<i64>)> {
         .fetch_all(&app.db)
         .await
         .unwrap()
+}
+
+#[tokio::test]
+async fn a_page_refused_in_one_channel_holds_back_none_of_the_tickets_other_pages() {
+    each_backend(|| async {
+        let (app, fake, d) = setup().await;
+        fake.fail_channel(QUEUE_L1, Fault::Forbidden);
+        app.ok(&app.requester(), "/ticket open title:\"Payroll export\"")
+            .await;
+        app.ok(
+            &app.agent(1),
+            "/ticket escalate ticket:1 reason:\"crashes\" attempts:\"reran it\" impact:\"payday\"",
+        )
+        .await;
+        d.deliver_due(app.now).await.unwrap();
+        assert_eq!(fake.messages_in(QUEUE_L2).len(), 1, "level 2 is paged");
+        app.ok(&app.agent(2), "/ticket ack ticket:1").await;
+        d.deliver_due(app.now).await.unwrap();
+        let page = &fake.messages_in(QUEUE_L2)[0];
+        assert_eq!(
+            field(&page["embeds"][0], "Status").unwrap(),
+            "acknowledged",
+            "level 2's page is edited although level 1's page still fails"
+        );
+    })
+    .await;
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use common::*;
-use fake_discord::FakeDiscord;
+use fake_discord::{FakeDiscord, Fault};
 use serde_json::json;
 use serenity::all::HttpBuilder;
 use tierdesk::discord::delivery::Deliverer;
@@ -466,6 +466,40 @@ async fn out_of_hours_the_thread_and_page_edits_do_not_wait_for_the_opening_ping
         );
         // Only the opening ping waits for Monday (and then finds nothing to wake).
         assert_eq!(app.service.outbox_counts().await.unwrap(), (1, 0));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_message_held_for_days_gets_a_day_of_retries_from_its_first_attempt() {
+    each_backend(|| async {
+        // Friday 20:00 in Madrid: the opening ping waits for Monday 08:00.
+        let mut app = app_at("2026-11-06T19:00:00Z").await;
+        let (fake, base) = FakeDiscord::start().await;
+        let d = deliverer(app.service.clone(), base);
+        app.ok(&app.requester(), "/ticket open title:\"Laptop\"")
+            .await;
+        d.deliver_due(app.now).await.unwrap();
+        // Monday at opening, Discord fails once: queued 2½ days ago, tried once — retried.
+        app.now = utc("2026-11-09T07:00:00Z");
+        fake.fail("create_message", Fault::Status(500), 1);
+        d.deliver_due(app.now).await.unwrap();
+        assert_eq!(
+            app.service.outbox_counts().await.unwrap(),
+            (1, 0),
+            "waiting for its retry, not set aside"
+        );
+        app.now += Duration::seconds(2);
+        d.deliver_due(app.now).await.unwrap();
+        assert_eq!(app.service.outbox_counts().await.unwrap(), (0, 0));
+        let ping = fake.messages_in(QUEUE_L1).pop().unwrap();
+        assert!(
+            ping["content"]
+                .as_str()
+                .unwrap()
+                .contains("the desk is open"),
+            "{ping}"
+        );
     })
     .await;
 }

@@ -327,17 +327,16 @@ impl Deliverer {
         Ok(total)
     }
 
-    /// Delivers one ticket's messages in order, stopping at the first that fails (the rest
-    /// wait for it).
+    /// Delivers one ticket's due messages in order. None of them waits for another (the
+    /// outbox hands out only messages whose prerequisites are through), so one that fails
+    /// (a page in a channel that refuses) does not hold back the next; a database that
+    /// cannot record stops the lane.
     async fn deliver_lane(&self, lane: Vec<Pending>, now: DateTime<Utc>) -> Report {
         let mut report = Report::default();
         for p in lane {
             match self.settle(&p, now).await {
                 Ok(true) => report.delivered += 1,
-                Ok(false) => {
-                    report.failed += 1;
-                    break;
-                }
+                Ok(false) => report.failed += 1,
                 Err(e) => {
                     tracing::error!(outbox = p.id, error = ?e, "recording a delivery failed");
                     report.failed += 1;
