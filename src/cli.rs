@@ -133,7 +133,7 @@ pub async fn main(cli: Cli) -> anyhow::Result<i32> {
     let config = Config::load(&cli.config)?;
     match command {
         CliCommand::Run => {
-            crate::discord::bot::run(config).await?;
+            crate::process::run(config).await?;
             Ok(0)
         }
         CliCommand::CheckConfig => {

@@ -38,6 +38,7 @@ pub mod export;
 pub mod http;
 pub mod i18n;
 pub mod logs;
+pub mod process;
 pub mod refusal;
 pub mod render;
 pub mod scheduler;

@@ -6,7 +6,6 @@
 //! one), wakes early when a change here may have, and stops when told to. Each pass is `Service::run_due` plus `Service::post_daily_summary`, which tests
 //! call directly with the time they choose.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -14,8 +13,7 @@ use tokio::sync::watch;
 
 use crate::service::Service;
 
-/// Where the scheduler reads the time; tests give their own.
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+pub use crate::service::Clock;
 
 /// The longest the loop sleeps without looking: deadlines set by another process (the
 /// console on the same database, another replica) are noticed within this. A look is two

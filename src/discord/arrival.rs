@@ -6,15 +6,27 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use axum::http::StatusCode;
+use futures_util::future::BoxFuture;
+use serde_json::Value;
 use serenity::all::{ClientBuilder, GatewayIntents, Http, Interaction};
 use serenity::gateway::ShardManager;
 use tokio::task::JoinHandle;
 
 use super::answer::Out;
 use super::bot::Handler;
-use crate::http::interactions::{InteractionSink, NotAnswered};
-use crate::http::DiscordStatus;
+use crate::service::DiscordStatus;
+
+/// Why an interaction sent over HTTP got no answer: the HTTP status that says so, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unanswered {
+    pub status: u16,
+    pub reason: String,
+}
+
+/// Takes an interaction's JSON and returns the JSON of its first answer (what the process
+/// hands `POST /interactions`).
+pub type Answerer =
+    Arc<dyn Fn(Value) -> BoxFuture<'static, Result<Value, Unanswered>> + Send + Sync>;
 
 /// The way in, with what it needs to stop.
 pub enum Arrival {
@@ -24,7 +36,7 @@ pub enum Arrival {
         watcher: JoinHandle<()>,
     },
     Http {
-        sink: InteractionSink,
+        answerer: Answerer,
     },
 }
 
@@ -66,14 +78,14 @@ impl Arrival {
             handler.start_up(rest).await;
             status.set_ready(true);
         });
-        let sink = sink(handler, rest.clone());
-        (Arrival::Http { sink }, rest)
+        let answerer = answerer(handler, rest.clone());
+        (Arrival::Http { answerer }, rest)
     }
 
     /// What `POST /interactions` hands interactions to, in HTTP mode.
-    pub fn sink(&self) -> Option<InteractionSink> {
+    pub fn answerer(&self) -> Option<Answerer> {
         match self {
-            Arrival::Http { sink } => Some(sink.clone()),
+            Arrival::Http { answerer } => Some(answerer.clone()),
             Arrival::Gateway { .. } => None,
         }
     }
@@ -109,23 +121,23 @@ impl Arrival {
 /// Reads an interaction's JSON as serenity does from the gateway, hands it to `handler` and
 /// waits for its first answer. The handler runs on its own task, so a deferred answer's
 /// edit follows after the response went back.
-fn sink(handler: Arc<Handler>, http: Arc<Http>) -> InteractionSink {
+fn answerer(handler: Arc<Handler>, http: Arc<Http>) -> Answerer {
     Arc::new(move |body| {
         let (handler, http) = (handler.clone(), http.clone());
         Box::pin(async move {
             let interaction: Interaction =
-                serde_json::from_value(body).map_err(|e| NotAnswered {
-                    status: StatusCode::BAD_REQUEST,
+                serde_json::from_value(body).map_err(|e| Unanswered {
+                    status: 400,
                     reason: format!("not an interaction Discord sends: {e}"),
                 })?;
             let (out, first) = Out::body(http);
             tokio::spawn(async move { handler.handle(&out, interaction).await });
-            let answer = first.await.map_err(|_| NotAnswered {
-                status: StatusCode::INTERNAL_SERVER_ERROR,
+            let answer = first.await.map_err(|_| Unanswered {
+                status: 500,
                 reason: "the interaction got no answer (see the bot's log)".into(),
             })?;
-            serde_json::to_value(&answer).map_err(|e| NotAnswered {
-                status: StatusCode::INTERNAL_SERVER_ERROR,
+            serde_json::to_value(&answer).map_err(|e| Unanswered {
+                status: 500,
                 reason: format!("the answer could not be written: {e}"),
             })
         })

@@ -1,35 +1,30 @@
-//! `tierdesk run`: connects to Discord, registers the slash commands, answers interactions,
-//! and runs the scheduler and the delivery worker until SIGTERM.
+//! The interaction handler: registers the slash commands at READY, takes each interaction
+//! once (in this replica, from this guild), parses it, runs it through the service and
+//! answers within Discord's three seconds. `tierdesk run` (`crate::process`) wires it in.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
 use chrono::Utc;
 use serenity::all::{
     AutocompleteOption, CommandInteraction, ComponentInteraction, Context as Discord,
     CreateAutocompleteResponse, CreateInteractionResponse, EventHandler, GuildId, Interaction,
     ModalInteraction, Ready,
 };
-use tokio::sync::{watch, Notify};
+use tokio::sync::Notify;
 
 use tracing::Instrument as _;
 
 use super::answer::{self, Out, Target};
-use super::arrival::Arrival;
 use super::buttons::ButtonAction;
-use super::delivery::Deliverer;
 use super::respond::Answer;
 use super::{commands, interaction, modals, respond};
 use crate::command::{self, Command};
-use crate::config::{Config, Interactions};
 use crate::domain::error::Error;
-use crate::http::{AppState, DiscordStatus};
 use crate::i18n::Lang;
-use crate::scheduler::{self, Clock};
-use crate::service::{Context, Service};
+use crate::service::{Context, DiscordStatus, Service};
 
 /// Interactions being handled right now, so shutdown can wait for them.
 #[derive(Default)]
@@ -89,7 +84,8 @@ impl Recent {
     }
 }
 
-pub(super) struct Handler {
+/// Answers interactions, from the gateway or from `POST /interactions`.
+pub struct Handler {
     service: Service,
     accepting: Arc<AtomicBool>,
     in_flight: Arc<InFlight>,
@@ -478,22 +474,6 @@ impl Handler {
     }
 }
 
-/// The Prometheus recorder behind `/metrics`; `None` (metrics off) if one is installed already.
-fn install_metrics() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
-    use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
-    let builder = PrometheusBuilder::new().set_buckets_for_metric(
-        Matcher::Full(crate::telemetry::INTERACTION_LATENCY.to_owned()),
-        crate::telemetry::LATENCY_BUCKETS,
-    );
-    match builder.and_then(|b| b.install_recorder()) {
-        Ok(handle) => Some(handle),
-        Err(e) => {
-            tracing::warn!(error = %e, "metrics are off");
-            None
-        }
-    }
-}
-
 /// Keeps `/health`'s view of the gateway current: connected while a shard is. (A dropped
 /// connection removes the shard's runner until it reconnects, and sends no event.)
 pub(super) async fn watch_gateway(
@@ -513,135 +493,45 @@ pub(super) async fn watch_gateway(
 }
 
 /// How long any request to Discord may take before it is given up (and retried).
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// How long claiming an interaction and keeping a form's options may take before the member
 /// is told to try again: a form must be Discord's first answer, within three seconds.
 const FORM_BUDGET: Duration = Duration::from_millis(2200);
 
-fn stopped_early(task: &str, ended: Result<(), tokio::task::JoinError>) -> anyhow::Error {
-    let error = match ended {
-        Ok(()) => anyhow::anyhow!("the {task} stopped unexpectedly"),
-        Err(e) => anyhow::Error::new(e).context(format!("the {task} failed")),
+/// Whether the bot takes interactions, and those it is handling: what shutdown closes and
+/// waits for.
+#[derive(Clone)]
+pub struct Gate {
+    accepting: Arc<AtomicBool>,
+    in_flight: Arc<InFlight>,
+}
+
+impl Gate {
+    /// Stops taking interactions (those that arrive are told the bot is restarting).
+    pub fn close(&self) {
+        self.accepting.store(false, Ordering::SeqCst);
+    }
+
+    /// Returns once no interaction is being handled.
+    pub async fn drained(&self) {
+        self.in_flight.drained().await;
+    }
+}
+
+/// The handler of every interaction, and the gate that stops it.
+pub fn handler(service: Service, status: Arc<DiscordStatus>) -> (Arc<Handler>, Gate) {
+    let gate = Gate {
+        accepting: Arc::new(AtomicBool::new(true)),
+        in_flight: Arc::new(InFlight::default()),
     };
-    tracing::error!(error = ?error, "stopping the bot");
-    error
-}
-
-/// Waits for SIGTERM or Ctrl-C.
-async fn terminated() {
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => return std::future::pending().await,
-            };
-        tokio::select! {
-            _ = term.recv() => {}
-            _ = tokio::signal::ctrl_c() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
-/// Runs the bot until SIGTERM: then it stops taking interactions, finishes those in flight,
-/// delivers what can be delivered, and returns.
-/// The HTTP listener's socket, when `[http]` asks for one.
-async fn bind_http(service: &Service) -> anyhow::Result<Option<tokio::net::TcpListener>> {
-    let Some(h) = &service.config.http else {
-        return Ok(None);
-    };
-    let listener = tokio::net::TcpListener::bind(h.listen)
-        .await
-        .with_context(|| format!("http.listen = \"{}\": cannot listen there", h.listen))?;
-    Ok(Some(listener))
-}
-
-/// The scheduler and the delivery worker, running until `stopped` turns true.
-fn spawn_workers(
-    service: &Service,
-    http: Arc<serenity::http::Http>,
-    stopped: &watch::Receiver<bool>,
-) -> [tokio::task::JoinHandle<()>; 2] {
-    let clock: Clock = Arc::new(Utc::now);
-    let (passes, _) = watch::channel(0u64);
-    let scheduler = scheduler::run(service.clone(), clock.clone(), stopped.clone(), passes);
-    let deliverer = Deliverer::new(service.clone(), http, REQUEST_TIMEOUT);
-    let delivery = deliverer.run(clock, service.messages_queued.clone(), stopped.clone());
-    [tokio::spawn(scheduler), tokio::spawn(delivery)]
-}
-
-/// Waits for the workers to finish their last pass; one already seen to end is not awaited
-/// again.
-async fn finish(tasks: [tokio::task::JoinHandle<()>; 2]) {
-    for task in tasks {
-        if !task.is_finished() {
-            let _ = task.await;
-        }
-    }
-}
-
-pub async fn run(config: Config) -> anyhow::Result<()> {
-    let token = config.require_token()?.expose().to_owned();
-    let service = Service::connect(config).await?;
-    let http = super::http_client(&token, &service.config.discord, REQUEST_TIMEOUT)?;
-    let metrics = install_metrics();
-    let status = Arc::new(DiscordStatus::default());
-    // Bound before connecting: a port already taken stops the bot with the reason.
-    let listener = bind_http(&service).await?;
-    let accepting = Arc::new(AtomicBool::new(true));
-    let in_flight = Arc::new(InFlight::default());
     let handler = Arc::new(Handler {
-        service: service.clone(),
-        accepting: accepting.clone(),
-        in_flight: in_flight.clone(),
+        service,
+        accepting: gate.accepting.clone(),
+        in_flight: gate.in_flight.clone(),
         recent: Recent::default(),
-        status: status.clone(),
+        status,
         started: AtomicBool::new(false),
     });
-    let (mut arrival, http) = match service.config.discord.interactions {
-        Interactions::Gateway => Arrival::gateway(handler, http, status.clone()).await?,
-        Interactions::Http { .. } => Arrival::http(handler, http, status.clone()),
-    };
-    let (stop, stopped) = watch::channel(false);
-    let [mut scheduler_task, mut delivery_task] = spawn_workers(&service, http, &stopped);
-    let http_task = listener.map(|listener| {
-        let mut state = AppState::new(service.clone(), status.clone(), metrics);
-        if let Some(sink) = arrival.sink() {
-            state = state.with_interactions(sink);
-        }
-        tracing::info!(listen = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(), "HTTP listener up");
-        tokio::spawn(crate::http::serve(listener, state, stopped.clone()))
-    });
-
-    let outcome = tokio::select! {
-        _ = terminated() => {
-            tracing::info!("SIGTERM: finishing what is in flight");
-            Ok(())
-        }
-        result = arrival.ended() => result,
-        // A worker that stops on its own (a panic) would leave a bot that answers but never
-        // pages: stop, and exit non-zero so the service manager restarts it.
-        ended = &mut scheduler_task => Err(stopped_early("scheduler", ended)),
-        ended = &mut delivery_task => Err(stopped_early("delivery worker", ended)),
-    };
-    accepting.store(false, Ordering::SeqCst);
-    let _ = tokio::time::timeout(Duration::from_secs(10), in_flight.drained()).await;
-    let _ = stop.send(true);
-    let _ = tokio::time::timeout(
-        Duration::from_secs(10),
-        finish([delivery_task, scheduler_task]),
-    )
-    .await;
-    if let Some(task) = http_task {
-        let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
-    }
-    arrival.close().await;
-    service.disconnect().await;
-    tracing::info!("stopped");
-    outcome
+    (handler, gate)
 }

@@ -933,7 +933,7 @@ impl Deliverer {
     /// On shutdown it waits for what is in flight and makes one last pass.
     pub async fn run(
         self,
-        clock: crate::scheduler::Clock,
+        clock: crate::service::Clock,
         wake: Arc<Notify>,
         mut shutdown: watch::Receiver<bool>,
     ) {

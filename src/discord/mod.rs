@@ -4,7 +4,7 @@
 //! about tickets lives here: it parses, calls the service, renders.
 
 pub mod answer;
-mod arrival;
+pub mod arrival;
 pub mod bot;
 pub mod buttons;
 pub mod commands;

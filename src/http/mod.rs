@@ -12,8 +12,7 @@ mod metrics;
 mod pages;
 pub mod payloads;
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
@@ -37,34 +36,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// How many requests are served at once; more wait their turn.
 const CONCURRENCY: usize = 256;
 
-/// What the Discord side tells the HTTP side: whether the gateway is connected, and which of
-/// the doctor's checks failed at start.
-#[derive(Default)]
-pub struct DiscordStatus {
-    ready: AtomicBool,
-    failed_checks: Mutex<Vec<String>>,
-}
-
-impl DiscordStatus {
-    pub fn set_ready(&self, ready: bool) {
-        self.ready.store(ready, Ordering::SeqCst);
-    }
-
-    pub fn is_ready(&self) -> bool {
-        self.ready.load(Ordering::SeqCst)
-    }
-
-    pub fn set_failed_checks(&self, lines: Vec<String>) {
-        *self.failed_checks.lock().unwrap_or_else(|p| p.into_inner()) = lines;
-    }
-
-    pub fn failed_checks(&self) -> Vec<String> {
-        self.failed_checks
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-}
+pub use crate::service::DiscordStatus;
 
 /// What every handler reaches.
 #[derive(Clone)]

@@ -12,6 +12,7 @@ mod oncall;
 pub mod replicas;
 mod reports;
 mod sla;
+mod status;
 /// Every SQL query. Private to the service: no front end can reach the database but
 /// through a `Service` method.
 mod store;
@@ -27,6 +28,7 @@ pub use deadlines::DeadlineAction;
 pub use health::OutboxHealth;
 pub use oncall::OnCall;
 pub use sla::SlaAction;
+pub use status::{Clock, DiscordStatus};
 pub use summary::{build_report, local_day, summary_slot, SummaryReport, FIGURES_WINDOW_DAYS};
 
 use crate::command::Command;
