@@ -637,10 +637,11 @@ impl Deliverer {
             return Ok(None);
         };
         let thread = self.thread_of(p).await?;
-        // Sent late (its channel failed, edits went ahead): show the ticket as it is now.
+        // Sent late (its channel failed, edits went ahead): show the ticket as it is now. A
+        // page never tried before goes ahead of its ticket's later edits, which put it right.
         let latest = match p.ticket_id {
-            Some(t) => self.service.card_after(t, p.id).await.map_err(internal)?,
-            None => None,
+            Some(t) if p.attempts > 0 => self.service.card_after(t, p.id).await.map_err(internal)?,
+            _ => None,
         };
         let card = latest.as_ref().unwrap_or(card);
         let Some(mut view) = self.view(p.id, page, card, thread) else {

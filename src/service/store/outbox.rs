@@ -79,12 +79,15 @@ const PENDING: &str = "delivered_at IS NULL AND failed_at IS NULL";
 /// - a level's role changes follow each other (its lane).
 ///
 /// Pages, re-pages, notices and summaries stand alone.
-const ELIGIBLE: &str = "(NOT EXISTS (SELECT 1 FROM outbox e WHERE e.ticket_id = o.ticket_id \
+///
+/// Messages of the kinds that never wait skip the look at their ticket's other rows.
+const ELIGIBLE: &str = "((o.kind NOT IN ('page_update', 'thread_open', 'thread_post', 'thread_mention') \
+     OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.ticket_id = o.ticket_id \
          AND e.id < o.id AND e.delivered_at IS NULL AND e.failed_at IS NULL \
          AND ((o.kind = 'page_update' AND e.kind = 'page_update') \
            OR (o.kind = 'thread_open' AND e.kind = 'page') \
            OR (o.kind IN ('thread_post', 'thread_mention') \
-               AND e.kind IN ('thread_open', 'thread_post', 'thread_mention')))) \
+               AND e.kind IN ('thread_open', 'thread_post', 'thread_mention'))))) \
      AND (o.lane IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.lane = o.lane \
          AND e.id < o.id AND e.delivered_at IS NULL AND e.failed_at IS NULL)))";
 
