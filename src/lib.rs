@@ -11,10 +11,13 @@
 //!   `store` holds every SQL query (SQLite or PostgreSQL, through sqlx's `Any` driver);
 //!   nothing outside the service can reach it, so every front end goes through a `Service`
 //!   method.
-//! - Front ends, which call the service: [`discord`] (the bot, its delivery worker, `doctor`,
-//!   `invite`), [`http`] (alerts, `/health`, `/metrics`, the dashboard), [`console`],
-//!   [`scheduler`] (deadlines, SLA moments, handoffs, the daily summary), [`cli`] and
-//!   [`export`]. Their words come from [`render`] (replies, timeline, channel messages, the
+//! - Front ends, which call the service and never each other: [`discord`] (the interaction
+//!   handler, its delivery worker, `doctor`, `invite`), [`http`] (alerts, `/health`,
+//!   `/metrics`, the dashboard), [`console`], [`scheduler`] (deadlines, SLA moments, handoffs,
+//!   the daily summary) and [`export`].
+//! - The process: [`process`] (`tierdesk run`: wires the service, the front ends and the
+//!   workers, and stops them on SIGTERM) and [`cli`] (the command line); [`logs`] writes the
+//!   operator's log with tokens cut out. Their words come from [`render`] (replies, timeline, channel messages, the
 //!   summary, the chart), [`refusal`] and the Fluent catalogue in [`i18n`]; [`command`]
 //!   parses what users type; [`config`] reads `bot.toml`; [`telemetry`] names the metrics.
 //!

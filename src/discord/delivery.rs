@@ -23,7 +23,6 @@ use serenity::all::{
     ChannelId, CreateAttachment, CreateMessage, CreateThread, EditMessage, GuildId, Http, Message,
     MessageId, RoleId, UserId,
 };
-use serenity::http::{LightMethod, Multipart, MultipartUpload, Request, Route};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 
@@ -217,21 +216,7 @@ impl Deliverer {
         files: Vec<CreateAttachment>,
         now: DateTime<Utc>,
     ) -> Sent<Message> {
-        let json = serde_json::to_vec(&create).map_err(|e| internal(e.into()))?;
-        let route = Route::ChannelMessages {
-            channel_id: channel,
-        };
-        let request = Request::new(route, LightMethod::Post);
-        let request = if files.is_empty() {
-            request.body(Some(json))
-        } else {
-            request.multipart(Some(Multipart {
-                upload: MultipartUpload::Attachments(files),
-                fields: Vec::new(),
-                payload_json: Some(String::from_utf8_lossy(&json).into_owned()),
-            }))
-        };
-        self.call(self.rest.json(request, now)).await
+        (self.call(self.rest.post_message(channel, &create, files, now))).await
     }
 
     async fn edit_message(
@@ -241,13 +226,7 @@ impl Deliverer {
         edit: EditMessage,
         now: DateTime<Utc>,
     ) -> Sent<()> {
-        let json = serde_json::to_vec(&edit).map_err(|e| internal(e.into()))?;
-        let route = Route::ChannelMessage {
-            channel_id: channel,
-            message_id: message,
-        };
-        let request = Request::new(route, LightMethod::Patch).body(Some(json));
-        self.call(self.rest.send(request, now)).await.map(drop)
+        (self.call(self.rest.edit_message(channel, message, &edit, now))).await
     }
 
     /// Starts a thread on `message`; its id.
@@ -258,19 +237,7 @@ impl Deliverer {
         create: CreateThread<'_>,
         now: DateTime<Utc>,
     ) -> Sent<u64> {
-        let json = serde_json::to_vec(&create).map_err(|e| internal(e.into()))?;
-        let route = Route::ChannelMessageThreads {
-            channel_id: channel,
-            message_id: message,
-        };
-        let request = Request::new(route, LightMethod::Post).body(Some(json));
-        /// Of the channel Discord answers, only its id is needed.
-        #[derive(serde::Deserialize)]
-        struct Created {
-            id: ChannelId,
-        }
-        let thread: Created = self.call(self.rest.json(request, now)).await?;
-        Ok(thread.id.get())
+        (self.call(self.rest.thread_from(channel, message, &create, now))).await
     }
 
     /// Gives (`give`) or takes the page role, with the reason in the audit log.
@@ -282,24 +249,9 @@ impl Deliverer {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Sent<()> {
-        let route = Route::GuildMemberRole {
-            guild_id: GuildId::new(self.service.config.discord.guild_id.0),
-            user_id: user,
-            role_id: role,
-        };
-        let method = if give {
-            LightMethod::Put
-        } else {
-            LightMethod::Delete
-        };
-        let mut headers = reqwest::header::HeaderMap::new();
-        let encoded =
-            percent_encoding::utf8_percent_encode(reason, percent_encoding::NON_ALPHANUMERIC);
-        if let Ok(value) = reqwest::header::HeaderValue::from_str(&encoded.to_string()) {
-            headers.insert("X-Audit-Log-Reason", value);
-        }
-        let request = Request::new(route, method).headers(Some(headers));
-        self.call(self.rest.send(request, now)).await.map(drop)
+        let guild = GuildId::new(self.service.config.discord.guild_id.0);
+        let change = self.rest.member_role(give, guild, user, role, reason, now);
+        self.call(change).await
     }
 
     /// One pass: delivers every message deliverable by `now`, tickets side by side, and
@@ -640,7 +592,9 @@ impl Deliverer {
         // Sent late (its channel failed, edits went ahead): show the ticket as it is now. A
         // page never tried before goes ahead of its ticket's later edits, which put it right.
         let latest = match p.ticket_id {
-            Some(t) if p.attempts > 0 => self.service.card_after(t, p.id).await.map_err(internal)?,
+            Some(t) if p.attempts > 0 => {
+                self.service.card_after(t, p.id).await.map_err(internal)?
+            }
             _ => None,
         };
         let card = latest.as_ref().unwrap_or(card);
@@ -918,12 +872,9 @@ impl Deliverer {
         now: DateTime<Utc>,
     ) -> Sent<Option<Message>> {
         let after = snowflake_at(since - chrono::TimeDelta::minutes(1));
-        let route = Route::ChannelMessages {
-            channel_id: channel,
-        };
-        let params = vec![("after", after.to_string()), ("limit", "100".to_owned())];
-        let request = Request::new(route, LightMethod::Get).params(Some(params));
-        let recent: Vec<Message> = self.call(self.rest.json(request, now)).await?;
+        let recent = self
+            .call(self.rest.messages_after(channel, after, now))
+            .await?;
         Ok(recent
             .into_iter()
             .find(|m| m.author.bot && m.content == content))

@@ -12,9 +12,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
-use serenity::all::Http;
-use serenity::http::{RatelimitingBucket, Request};
+use serenity::all::{
+    ChannelId, CreateAttachment, CreateMessage, CreateThread, EditMessage, GuildId, Http, Message,
+    MessageId, RoleId, UserId,
+};
+use serenity::http::{LightMethod, Multipart, MultipartUpload, RatelimitingBucket, Request, Route};
 
 /// Why a request did not go through.
 #[derive(Debug)]
@@ -152,6 +156,121 @@ impl Rest {
         serde_json::from_slice(&body)
             .map_err(|e| RestError::Invalid(format!("Discord's answer could not be read: {e}")))
     }
+}
+
+/// The requests the delivery worker makes, each built as serenity builds it.
+impl Rest {
+    /// Posts a message (with its files, if any) in `channel`.
+    pub async fn post_message(
+        &self,
+        channel: ChannelId,
+        create: &CreateMessage,
+        files: Vec<CreateAttachment>,
+        now: DateTime<Utc>,
+    ) -> Result<Message, RestError> {
+        let json = body(create)?;
+        let route = Route::ChannelMessages {
+            channel_id: channel,
+        };
+        let request = Request::new(route, LightMethod::Post);
+        let request = if files.is_empty() {
+            request.body(Some(json))
+        } else {
+            request.multipart(Some(Multipart {
+                upload: MultipartUpload::Attachments(files),
+                fields: Vec::new(),
+                payload_json: Some(String::from_utf8_lossy(&json).into_owned()),
+            }))
+        };
+        self.json(request, now).await
+    }
+
+    /// Edits one of the bot's messages.
+    pub async fn edit_message(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        edit: &EditMessage,
+        now: DateTime<Utc>,
+    ) -> Result<(), RestError> {
+        let route = Route::ChannelMessage {
+            channel_id: channel,
+            message_id: message,
+        };
+        let request = Request::new(route, LightMethod::Patch).body(Some(body(edit)?));
+        self.send(request, now).await.map(drop)
+    }
+
+    /// Starts a thread on `message`; its id.
+    pub async fn thread_from(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        create: &CreateThread<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, RestError> {
+        /// Of the channel Discord answers, only its id is needed.
+        #[derive(serde::Deserialize)]
+        struct Created {
+            id: ChannelId,
+        }
+        let route = Route::ChannelMessageThreads {
+            channel_id: channel,
+            message_id: message,
+        };
+        let request = Request::new(route, LightMethod::Post).body(Some(body(create)?));
+        let thread: Created = self.json(request, now).await?;
+        Ok(thread.id.get())
+    }
+
+    /// Gives (`give`) or takes a member's role, with `reason` in the audit log.
+    pub async fn member_role(
+        &self,
+        give: bool,
+        guild: GuildId,
+        user: UserId,
+        role: RoleId,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RestError> {
+        let route = Route::GuildMemberRole {
+            guild_id: guild,
+            user_id: user,
+            role_id: role,
+        };
+        let method = if give {
+            LightMethod::Put
+        } else {
+            LightMethod::Delete
+        };
+        let mut headers = reqwest::header::HeaderMap::new();
+        let encoded = utf8_percent_encode(reason, NON_ALPHANUMERIC).to_string();
+        if let Ok(value) = reqwest::header::HeaderValue::from_str(&encoded) {
+            headers.insert("X-Audit-Log-Reason", value);
+        }
+        let request = Request::new(route, method).headers(Some(headers));
+        self.send(request, now).await.map(drop)
+    }
+
+    /// Up to 100 messages of `channel` after `after`.
+    pub async fn messages_after(
+        &self,
+        channel: ChannelId,
+        after: MessageId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Message>, RestError> {
+        let params = vec![("after", after.to_string()), ("limit", "100".to_owned())];
+        let route = Route::ChannelMessages {
+            channel_id: channel,
+        };
+        let request = Request::new(route, LightMethod::Get).params(Some(params));
+        self.json(request, now).await
+    }
+}
+
+/// A builder as the JSON body Discord reads.
+fn body(builder: &impl serde::Serialize) -> Result<Vec<u8>, RestError> {
+    serde_json::to_vec(builder).map_err(|e| RestError::Invalid(format!("writing the request: {e}")))
 }
 
 /// What an answer says of the limits.

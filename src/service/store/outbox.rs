@@ -81,7 +81,8 @@ const PENDING: &str = "delivered_at IS NULL AND failed_at IS NULL";
 /// Pages, re-pages, notices and summaries stand alone.
 ///
 /// Messages of the kinds that never wait skip the look at their ticket's other rows.
-const ELIGIBLE: &str = "((o.kind NOT IN ('page_update', 'thread_open', 'thread_post', 'thread_mention') \
+const ELIGIBLE: &str =
+    "((o.kind NOT IN ('page_update', 'thread_open', 'thread_post', 'thread_mention') \
      OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.ticket_id = o.ticket_id \
          AND e.id < o.id AND e.delivered_at IS NULL AND e.failed_at IS NULL \
          AND ((o.kind = 'page_update' AND e.kind = 'page_update') \
