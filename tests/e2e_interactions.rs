@@ -41,6 +41,21 @@ fn callbacks_of(fake: &FakeDiscord, id: u64) -> usize {
     fake.requests().iter().filter(|r| r.path == path).count()
 }
 
+/// Another process taking the database's write lock (a long batch, the console…); it holds
+/// it until the returned connection commits or rolls back.
+async fn hold_write_lock(dir: &std::path::Path) -> sqlx::SqliteConnection {
+    let mut holder = SqliteConnectOptions::from_str(&db_url(dir))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    holder
+}
+
 /// The page posted in `channel`, once it is there.
 async fn page_in(fake: &FakeDiscord, channel: &str) -> Value {
     let channel = channel.to_owned();
@@ -60,15 +75,7 @@ async fn a_busy_database_defers_the_answer_and_an_interaction_acts_once() {
     connected(&fake).await;
 
     // Another process holds the write lock for five seconds (a long batch, the console…).
-    let mut holder = SqliteConnectOptions::from_str(&db_url(dir.path()))
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut holder)
-        .await
-        .unwrap();
+    let mut holder = hold_write_lock(dir.path()).await;
     let open = slash(9401, "open", texts(&[("title", "slow day")]), "5000", &[]);
     let sent = Instant::now();
     fake.dispatch("INTERACTION_CREATE", open.clone());
@@ -328,15 +335,7 @@ async fn a_form_on_a_locked_database_is_answered_in_time_with_try_again() {
     let mut bot = start_bot(dir.path(), &base);
     connected(&fake).await;
     // Another process holds the write lock: the form's options cannot be kept now.
-    let mut holder = SqliteConnectOptions::from_str(&db_url(dir.path()))
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut holder)
-        .await
-        .unwrap();
+    let mut holder = hold_write_lock(dir.path()).await;
     let options = json!([{ "name": "priority", "type": 3, "value": "high" }]);
     let sent = Instant::now();
     fake.dispatch(
