@@ -393,7 +393,7 @@ impl Deliverer {
                 level,
                 ..
             } => {
-                let body = text.discord_notice(message);
+                let body = text.discord_notice(message).unwrap_or_default();
                 let to = (ChannelId::new(channel.0), RoleId::new(role.0), *level);
                 self.repage(p, body, to, card, &text, now).await
             }
@@ -403,8 +403,10 @@ impl Deliverer {
                 card,
                 ..
             } => {
-                let body =
-                    messages::clip(&text.discord_notice(message), crate::render::MESSAGE_LIMIT);
+                let body = messages::clip(
+                    &text.discord_notice(message).unwrap_or_default(),
+                    crate::render::MESSAGE_LIMIT,
+                );
                 let create = messages::role_ping(&p.id.to_string(), *role, &body)
                     .embed(messages::card_embed(&text, card));
                 self.send(p, 0, ChannelId::new(channel.0), create, &body, now)
@@ -421,8 +423,10 @@ impl Deliverer {
                 admins: role,
                 ..
             } => {
-                let body =
-                    messages::clip(&text.discord_notice(message), crate::render::MESSAGE_LIMIT);
+                let body = messages::clip(
+                    &text.discord_notice(message).unwrap_or_default(),
+                    crate::render::MESSAGE_LIMIT,
+                );
                 let create = messages::role_ping(&p.id.to_string(), *role, &body);
                 self.send(p, 0, ChannelId::new(channel.0), create, &body, now)
                     .await

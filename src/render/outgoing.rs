@@ -244,13 +244,14 @@ impl Text<'_> {
     }
 
     /// A re-page, the admins' page or a notice to the admins as it reads in Discord: the
-    /// one mention it pings, then plain words (no console heads, no channel ids).
-    pub fn discord_notice(&self, m: &Outgoing) -> String {
+    /// one mention it pings, then plain words (no console heads, no channel ids). `None` for
+    /// the other kinds.
+    pub fn discord_notice(&self, m: &Outgoing) -> Option<String> {
         let l = self.lang;
         let admin_notice = |role: &crate::domain::RoleId, body: String| {
             tr!(l, "admin-notice", role = role, body = body)
         };
-        match m {
+        Some(match m {
             Outgoing::Repage {
                 role,
                 level,
@@ -301,8 +302,10 @@ impl Text<'_> {
                 member,
                 ..
             } => admin_notice(admins, self.member_gone(*level, *member)),
-            _ => self.outgoing(m),
-        }
+            // Pages and thread posts have Discord renderings of their own; the console's
+            // words (with their heads and channel ids) never go to Discord.
+            _ => return None,
+        })
     }
 
     /// `(on call: <@member>)`, after a page's or re-page's first line.
